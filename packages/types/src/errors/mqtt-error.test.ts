@@ -30,6 +30,16 @@ describe('MqttError', () => {
     expect(MqttError.isInstance('MALFORMED_PACKET')).toBe(false);
   });
 
+  it('builds an error from a reason code, falling back to UNSPECIFIED_ERROR', () => {
+    const notAuthorized = MqttError.fromReasonCode(0x87, 'acl denied', { specRef: 'MQTT-3.3.5-2' });
+    expect(notAuthorized.code).toBe('NOT_AUTHORIZED');
+    expect(notAuthorized.reasonCode).toBe(0x87);
+    expect(notAuthorized.specRef).toBe('MQTT-3.3.5-2');
+    expect(MqttError.fromReasonCode(0x9e, 'x').code).toBe('SHARED_SUBSCRIPTIONS_NOT_SUPPORTED');
+    expect(MqttError.fromReasonCode(0x00, 'not an error').code).toBe('UNSPECIFIED_ERROR');
+    expect(MqttError.fromReasonCode(0x42, 'undefined value').reasonCode).toBe(0x80);
+  });
+
   it('maps every code to an error reason code (0x80 and above)', () => {
     for (const value of Object.values(MqttErrorCode)) expect(value).toBeGreaterThanOrEqual(0x80);
   });

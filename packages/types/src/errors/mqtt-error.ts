@@ -52,6 +52,10 @@ export interface MqttErrorOptions {
   cause?: unknown;
 }
 
+const CODE_BY_REASON: ReadonlyMap<number, MqttErrorCode> = new Map(
+  (Object.entries(MqttErrorCode) as [MqttErrorCode, number][]).map(([code, reason]) => [reason, code]),
+);
+
 // A registry-wide symbol, so `isInstance` works across two installed copies of this package.
 const MARKER = Symbol.for('@mqttkit/types/MqttError');
 
@@ -76,6 +80,14 @@ export class MqttError extends Error {
   /** True for any `MqttError`, including one thrown by another copy of this package. */
   static isInstance(value: unknown): value is MqttError {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true;
+  }
+
+  /**
+   * An error for a v5 reason code, e.g. one a hook answered with. Codes without an `MqttErrorCode`
+   * (successes, or values the spec does not define) become UNSPECIFIED_ERROR.
+   */
+  static fromReasonCode(reasonCode: number, message: string, options: MqttErrorOptions = {}): MqttError {
+    return new MqttError(CODE_BY_REASON.get(reasonCode) ?? 'UNSPECIFIED_ERROR', message, options);
   }
 
   /** The spec's wording of this error's reason code, e.g. `'Malformed Packet'`. */

@@ -1,0 +1,549 @@
+import type { Duplex } from 'node:stream';
+import { Decoder, encode } from '@mqttkit/codec';
+import {
+  type ConnectPacket,
+  MqttError,
+  type Packet,
+  type ProtocolVersion,
+  type QoS,
+  ReasonCode,
+  type Will,
+} from '@mqttkit/types';
+import type { BrokerCore } from '../broker-core.js';
+import type { ClientInfo, DisconnectCause } from '../hooks/hook.js';
+import { type Message, ownPayload } from '../router/message.js';
+import type { OutboundEntry, Session, SessionLink } from '../session/session.js';
+import { handleAuth } from './auth-flow.js';
+import { handleConnect } from './connect-flow.js';
+import { errorAnswer } from './error-answer.js';
+import { handlePublish, handlePubrel } from './inbound-publish.js';
+import { publishFrame } from './publish-frame.js';
+import { handleSubscribe, handleUnsubscribe } from './subscribe-flow.js';
+import type { InboundTopicAliases, OutboundTopicAliases } from './topic-aliases.js';
+
+/**
+ * Connection states:
+ *   awaiting-connect ─CONNECT─► authenticating ─(hooks allow)─► connected ─► closed
+ *          │                          │ (AUTH exchange, v5)        │
+ *          └──────── timeout / error ─┴────────────────────────────┘
+ */
+export type ConnectionState = 'awaiting-connect' | 'authenticating' | 'connected' | 'closed';
+
+/** Where a connection came from, as the listener saw it. */
+export interface ConnectionOrigin {
+  listenerId: string;
+  remoteAddress: string;
+  /** Extra transport facts for hooks, e.g. a TLS peer certificate's subject. */
+  transport?: Record<string, unknown>;
+}
+
+/** Mutable behind the read-only `ClientInfo` view hooks get. */
+interface ClientState {
+  id: string;
+  username: string | undefined;
+  protocolVersion: ProtocolVersion;
+  remoteAddress: string;
+  listenerId: string;
+  transport: Readonly<Record<string, unknown>>;
+}
+
+const PINGRESP = encode({ type: 'pingresp' }, 4);
+
+/**
+ * One client connection: turns bytes into packets, runs them through the protocol flows, and writes
+ * the answers, batched per event-loop turn. It owns what lives exactly as long as the socket: the
+ * decoder, keepalive, topic aliases, the will, the client's flow-control limits. What must outlive it
+ * lives in the `Session` it is attached to.
+ */
+export class Connection implements SessionLink {
+  state: ConnectionState = 'awaiting-connect';
+  protocolVersion: ProtocolVersion = 4;
+  session: Session | undefined;
+  /** The will from CONNECT; cleared by a normal DISCONNECT [MQTT-3.1.2-10]. */
+  will: Will | undefined;
+  /** True once CONNACK with a success code went out: DISCONNECT may be sent from then on. */
+  connackSent = false;
+  /** Keep Alive in seconds as in force (the client's, or the broker's Server Keep Alive). */
+  keepAlive = 0;
+  /** Outbound QoS 1/2 messages the client accepts in flight (its Receive Maximum). */
+  sendQuota: number;
+  /** Largest packet the client accepts (v5 Maximum Packet Size). */
+  clientMaximumPacketSize = 268_435_460;
+  /** v5 Request Problem Information: when false, no reason strings on acks [MQTT-3.1.2-29]. */
+  problemInformation = true;
+  /** v5 Session Expiry Interval given in CONNECT, for the DISCONNECT rule of section 3.14.2.2.2. */
+  connectSessionExpiry = 0;
+  inboundAliases: InboundTopicAliases | undefined;
+  outboundAliases: OutboundTopicAliases | undefined;
+  /** Enhanced authentication in progress or done (v5): the method and the step reached. */
+  authMethod: string | undefined;
+  authStep = 0;
+  /** True between a client's AUTH 0x19 and the end of that re-authentication. */
+  reauthenticating = false;
+  /** The CONNECT of an AUTH exchange in progress, accepted once the exchange succeeds. */
+  pendingConnect: ConnectPacket | undefined;
+  /** The decoder of this connection's incoming bytes. */
+  readonly decoder: Decoder;
+  readonly client: ClientState;
+
+  private lastPacketAt: number;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private suspended = 0;
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private flushQueued = false;
+  /** Acknowledgements held back until the store commits (durable stores), in send order. */
+  private heldAcks: { frame: Uint8Array; committed: Promise<boolean> }[] | undefined;
+  private closeCause: DisconnectCause | undefined;
+
+  readonly core: BrokerCore;
+  private readonly stream: Duplex;
+
+  constructor(core: BrokerCore, stream: Duplex, origin: ConnectionOrigin) {
+    this.core = core;
+    this.stream = stream;
+    this.sendQuota = core.limits.maximumInflight;
+    this.decoder = new Decoder({ side: 'server', maximumPacketSize: core.limits.maximumPacketSize });
+    this.client = {
+      id: '',
+      username: undefined,
+      protocolVersion: 4,
+      remoteAddress: origin.remoteAddress,
+      listenerId: origin.listenerId,
+      transport: origin.transport ?? {},
+    };
+    this.lastPacketAt = core.clock.now();
+    core.stats.connections++;
+    stream.on('data', this.onData);
+    stream.on('drain', this.onDrain);
+    stream.on('error', this.onError);
+    stream.on('close', this.onClose);
+    // A socket that never completes CONNECT is closed after the connect timeout (0: no timeout).
+    if (core.limits.connectTimeoutMs > 0) this.armTimer(core.limits.connectTimeoutMs);
+  }
+
+  /** The read-only view of this client handed to hooks. */
+  get info(): ClientInfo {
+    return this.client;
+  }
+
+  // ─── Input ───────────────────────────────────────────────────────────────
+
+  private readonly onData = (chunk: Uint8Array): void => {
+    this.core.stats.bytesReceived += chunk.length;
+    this.decoder.push(chunk);
+    this.processInput();
+  };
+
+  /** Decode and handle packets until more bytes are needed, a hook suspends input, or the end. */
+  processInput(): void {
+    while (this.suspended === 0 && this.state !== 'closed') {
+      const result = this.decoder.next();
+      if (result === undefined) return;
+      if (MqttError.isInstance(result)) {
+        this.failWith(result);
+        return;
+      }
+      this.core.stats.packetsReceived++;
+      // Keepalive counts complete packets only: a dripped partial packet does not keep a socket open.
+      this.lastPacketAt = this.core.clock.now();
+      try {
+        this.dispatch(result);
+      } catch (error) {
+        // A bug must cost one connection, never the broker process: log it and close with 0x83.
+        this.core.logger.error(
+          { clientId: this.client.id, packet: result.type, err: error },
+          'internal error handling packet',
+        );
+        this.failWith(
+          new MqttError('IMPLEMENTATION_SPECIFIC_ERROR', 'internal error', { cause: error }),
+          'protocol-error',
+        );
+        return;
+      }
+    }
+  }
+
+  private dispatch(packet: Packet): void {
+    if (this.state === 'awaiting-connect') {
+      // The decoder lets only CONNECT through first [MQTT-3.1.0-1].
+      if (packet.type === 'connect') handleConnect(this, packet);
+      return;
+    }
+    if (this.state === 'authenticating') {
+      // Before CONNACK a client doing enhanced authentication sends only AUTH or DISCONNECT
+      // [MQTT-3.1.2-30]. A DISCONNECT gives up quietly: no session exists yet, and no will.
+      if (packet.type === 'auth') handleAuth(this, packet);
+      else if (packet.type === 'disconnect') this.close('client-disconnect', packet.reasonCode ?? 0, false);
+      else {
+        this.failWith(
+          new MqttError('PROTOCOL_ERROR', `${packet.type} received during authentication`, {
+            specRef: 'MQTT-3.1.2-30',
+          }),
+        );
+      }
+      return;
+    }
+    switch (packet.type) {
+      case 'publish':
+        handlePublish(this, packet);
+        return;
+      case 'puback':
+        this.session!.complete(packet.packetId, 'sent');
+        return;
+      case 'pubrec':
+        this.onPubrec(packet.packetId, packet.reasonCode ?? 0);
+        return;
+      case 'pubrel':
+        handlePubrel(this, packet);
+        return;
+      case 'pubcomp':
+        this.session!.complete(packet.packetId, 'released');
+        return;
+      case 'subscribe':
+        handleSubscribe(this, packet);
+        return;
+      case 'unsubscribe':
+        handleUnsubscribe(this, packet);
+        return;
+      case 'pingreq':
+        this.write(PINGRESP);
+        return;
+      case 'disconnect':
+        this.onDisconnect(packet.reasonCode ?? 0, packet.properties?.sessionExpiryInterval);
+        return;
+      case 'auth':
+        handleAuth(this, packet);
+        return;
+      case 'connect':
+        // A second CONNECT is a protocol violation [MQTT-3.1.0-2].
+        this.failWith(
+          new MqttError('PROTOCOL_ERROR', 'second CONNECT on one connection', { specRef: 'MQTT-3.1.0-2' }),
+        );
+        return;
+      default:
+        // The server-side decoder rejects packets a server never receives.
+        this.failWith(new MqttError('PROTOCOL_ERROR', `unexpected ${packet.type} from a client`));
+    }
+  }
+
+  private onPubrec(packetId: number, reasonCode: number): void {
+    const failed = reasonCode >= 0x80;
+    if (this.session!.received(packetId, failed)) {
+      if (!failed) this.sendPubrel(packetId);
+      return;
+    }
+    // Unknown id: answer PUBREL so the client's flow ends; v5 says why [MQTT-4.3.3-?].
+    if (!failed)
+      this.writePacket(
+        this.protocolVersion === 5
+          ? { type: 'pubrel', packetId, reasonCode: ReasonCode.PacketIdentifierNotFound }
+          : { type: 'pubrel', packetId },
+      );
+  }
+
+  private onDisconnect(reasonCode: number, sessionExpiry: number | undefined): void {
+    if (sessionExpiry !== undefined) {
+      // A client that connected with expiry 0 cannot set one now: a Protocol Error, and not a valid
+      // DISCONNECT, so the will is still published (5.0 section 3.14.2.2.2; the statement has no id).
+      if (this.connectSessionExpiry === 0 && sessionExpiry !== 0) {
+        this.failWith(
+          new MqttError('PROTOCOL_ERROR', 'Session Expiry Interval set on DISCONNECT after 0 on CONNECT'),
+        );
+        return;
+      }
+      this.core.sessions.setExpiry(this.session!, sessionExpiry);
+    }
+    // Only Normal disconnection (0x00, the only DISCONNECT before 5.0) discards the will
+    // [MQTT-3.14.4-3]; 0x04 asks for it, and a client reporting an error (0x80 and up) ended abnormally.
+    if (reasonCode === ReasonCode.NormalDisconnection) this.will = undefined;
+    this.close('client-disconnect', reasonCode, false);
+  }
+
+  /**
+   * Stop handling input until `resume` (an async hook or store answer is pending). The socket is
+   * paused too, so a client cannot make the broker buffer without bound meanwhile.
+   */
+  suspend(): void {
+    if (this.suspended++ === 0) this.stream.pause();
+  }
+
+  /** Undo one `suspend`, and go on with buffered input once nothing is pending. */
+  resume(): void {
+    if (--this.suspended > 0 || this.state === 'closed') return;
+    this.stream.resume();
+    this.processInput();
+  }
+
+  // ─── Output ──────────────────────────────────────────────────────────────
+
+  /** Queue bytes for this turn's flush. */
+  write(frame: Uint8Array): void {
+    if (this.state === 'closed') return;
+    this.pending.push(frame);
+    this.pendingBytes += frame.length;
+    this.core.stats.packetsSent++;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      this.core.scheduleFlush(this);
+    }
+  }
+
+  /** Encode and queue a packet in this connection's protocol version. */
+  writePacket(packet: Packet): void {
+    this.write(encode(packet, this.protocolVersion));
+  }
+
+  /**
+   * Queue an acknowledgement of an inbound PUBLISH. With a durable store it waits until the message is
+   * committed (design decision 6), and acknowledgements stay in PUBLISH order [MQTT-4.6.0-2].
+   */
+  writeAck(packet: Packet): void {
+    const frame = encode(packet, this.protocolVersion);
+    const committed = this.core.store.afterCommit();
+    if (committed === undefined && this.heldAcks === undefined) {
+      this.write(frame);
+      return;
+    }
+    this.heldAcks ??= [];
+    const held = this.heldAcks;
+    held.push({ frame, committed: committed ?? Promise.resolve(true) });
+    if (held.length === 1) void this.releaseHeldAcks();
+  }
+
+  private async releaseHeldAcks(): Promise<void> {
+    const held = this.heldAcks!;
+    while (held.length > 0) {
+      const ok = await held[0]!.committed;
+      if (this.state === 'closed') return;
+      if (!ok) {
+        this.failWith(
+          new MqttError('IMPLEMENTATION_SPECIFIC_ERROR', 'the session store failed to commit a message'),
+        );
+        return;
+      }
+      this.write(held.shift()!.frame);
+    }
+    this.heldAcks = undefined;
+  }
+
+  /** Write everything queued this turn in one go (called by the broker's per-turn flush). */
+  flush(): void {
+    this.flushQueued = false;
+    const pending = this.pending;
+    const count = pending.length;
+    if (count === 0 || this.stream.destroyed) return;
+    this.pending = [];
+    this.core.stats.bytesSent += this.pendingBytes;
+    this.pendingBytes = 0;
+    // One write per turn: Nagle stays off without a system call per delivered message.
+    const accepted = count === 1 ? this.stream.write(pending[0]!) : this.stream.write(concat(pending));
+    // 'drain' fires only after a write returned false: when the socket took everything, a queue held
+    // back by the outgoing-buffer limit must be pumped here or it would wait for the next message.
+    if (accepted && (this.session?.queuedCount ?? 0) > 0) this.session!.pump();
+  }
+
+  /** SessionLink: false while the socket is congested or the connection is not open. */
+  canSend(): boolean {
+    return (
+      this.state === 'connected' &&
+      this.stream.writableLength + this.pendingBytes < this.core.limits.maximumOutgoingBufferBytes
+    );
+  }
+
+  /** SessionLink: write a PUBLISH, unless it exceeds the client's Maximum Packet Size. */
+  sendPublish(
+    entryOrMessage: OutboundEntry | Message,
+    qos: QoS,
+    retain: boolean,
+    subscriptionIdentifiers: readonly number[] | undefined,
+    packetId: number,
+    dup: boolean,
+  ): boolean {
+    const message = 'seq' in entryOrMessage ? entryOrMessage.message : entryOrMessage;
+    const isV5 = this.protocolVersion === 5;
+    const aliases = isV5 ? this.outboundAliases : undefined;
+    const alias = aliases?.lookup(message.topic);
+    const extras =
+      isV5 && (subscriptionIdentifiers !== undefined || alias !== undefined)
+        ? { subscriptionIdentifiers, topicAlias: alias?.alias, sendTopic: alias === undefined || alias.fresh }
+        : undefined;
+    const frame = publishFrame(
+      message,
+      this.protocolVersion,
+      qos,
+      retain,
+      packetId,
+      dup,
+      extras,
+      this.core.clock.now(),
+    );
+    if (frame.length > this.clientMaximumPacketSize) {
+      // Too large for this client: discard as if delivered [MQTT-3.1.2-25]; an alias never sent is freed.
+      if (alias?.fresh) aliases!.forget(message.topic);
+      return false;
+    }
+    this.write(frame);
+    return true;
+  }
+
+  /** SessionLink: write PUBREL for an outbound QoS 2 message. */
+  sendPubrel(packetId: number): void {
+    this.writePacket({ type: 'pubrel', packetId, reasonCode: 0 });
+  }
+
+  /** SessionLink: another connection took this client id; v5 is told why [MQTT-3.1.4-3]. */
+  takeOver(): void {
+    this.close('session-taken-over', ReasonCode.SessionTakenOver, true);
+  }
+
+  private readonly onDrain = (): void => {
+    this.session?.pump();
+  };
+
+  // ─── Keepalive and timeouts ─────────────────────────────────────────────
+
+  /** Start enforcing Keep Alive: close after 1.5 × the interval without a complete packet [MQTT-3.1.2-24]. */
+  startKeepAlive(seconds: number): void {
+    this.keepAlive = seconds;
+    this.clearTimer();
+    if (seconds > 0) this.armTimer(seconds * 1500);
+  }
+
+  private armTimer(ms: number): void {
+    this.timer = setTimeout(this.onTimer, ms);
+    this.timer.unref?.();
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /**
+   * One timer per connection, re-armed lazily: packets only record their time, and the timer checks
+   * on expiry whether the deadline moved, so keepalive costs nothing per packet.
+   */
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    if (this.state === 'closed') return;
+    if (this.state !== 'connected') {
+      this.close('connect-timeout', undefined, false);
+      return;
+    }
+    const limit = this.keepAlive * 1500;
+    const idle = this.core.clock.now() - this.lastPacketAt;
+    if (idle >= limit) this.close('keepalive-timeout', ReasonCode.KeepAliveTimeout, true);
+    else this.armTimer(limit - idle);
+  };
+
+  // ─── Closing ─────────────────────────────────────────────────────────────
+
+  /**
+   * The one place protocol errors become answers (style guide R4): a CONNACK or DISCONNECT with the
+   * version-appropriate code where the spec allows one, then close. The will is published.
+   */
+  failWith(error: MqttError, cause: DisconnectCause = 'protocol-error'): void {
+    if (this.state === 'closed') return;
+    if (cause === 'protocol-error') this.core.stats.protocolErrors++;
+    this.core.logger.debug(
+      { clientId: this.client.id, code: error.code, specRef: error.specRef, reason: error.message },
+      'closing connection after protocol error',
+    );
+    const version =
+      this.state === 'awaiting-connect'
+        ? this.decoder.requestedProtocolLevel === 5
+          ? 5
+          : 4
+        : this.protocolVersion;
+    const answer = errorAnswer(error, version, this.connackSent, this.clientMaximumPacketSize);
+    if (answer !== undefined) this.write(encode(answer, version));
+    this.close(cause, error.reasonCode, false);
+  }
+
+  /**
+   * Close the connection. `sendDisconnect` adds a v5 DISCONNECT with `reasonCode` (only after a
+   * successful CONNACK [MQTT-3.14.0-1]). A will still held is published (or scheduled).
+   */
+  close(cause: DisconnectCause, reasonCode: number | undefined, sendDisconnect: boolean): void {
+    if (this.state === 'closed') return;
+    if (sendDisconnect && this.protocolVersion === 5 && this.connackSent && reasonCode !== undefined) {
+      this.writePacket({ type: 'disconnect', reasonCode: reasonCode as 0 });
+    }
+    const wasConnected = this.state === 'connected';
+    this.state = 'closed';
+    this.closeCause = cause;
+    this.clearTimer();
+    this.flush();
+    this.stream.end();
+    // A peer that never reads must not hold the socket open after we are done with it.
+    const reaper = setTimeout(() => this.stream.destroy(), 1000);
+    reaper.unref?.();
+    this.stream.once('close', () => clearTimeout(reaper));
+    this.finish(wasConnected, cause, reasonCode);
+  }
+
+  private readonly onError = (error: Error): void => {
+    this.core.logger.debug({ clientId: this.client.id, err: error }, 'socket error');
+  };
+
+  private readonly onClose = (): void => {
+    if (this.state !== 'closed') {
+      const wasConnected = this.state === 'connected';
+      this.state = 'closed';
+      this.closeCause = 'socket-closed';
+      this.clearTimer();
+      this.finish(wasConnected, 'socket-closed', undefined);
+    }
+  };
+
+  private finish(wasConnected: boolean, cause: DisconnectCause, reasonCode: number | undefined): void {
+    const core = this.core;
+    core.stats.connections--;
+    const session = this.session;
+    let willPublished = false;
+    if (session !== undefined && session.link === this) {
+      const will = this.will;
+      this.will = undefined;
+      // Every close without a normal DISCONNECT publishes the will, a server shutdown included [MQTT-3.1.2-8].
+      if (will !== undefined) {
+        core.wills.connectionLost(this.client, session, will);
+        willPublished = true;
+      }
+      core.sessions.detach(session);
+    }
+    if (wasConnected) {
+      core.stats.clientsConnected--;
+      core.hooks.notify('onDisconnected', { client: this.client, cause, reasonCode, willPublished });
+    }
+    core.connectionClosed(this);
+  }
+
+  /** Why the connection closed, once it has. */
+  get closedBecause(): DisconnectCause | undefined {
+    return this.closeCause;
+  }
+
+  /** Keep a will's payload past the CONNECT chunk it was decoded from. */
+  static ownWill(will: Will): Will {
+    const copy = { ...will, payload: will.payload.slice() };
+    return copy;
+  }
+
+  /** Copy a PUBLISH payload that must be kept; see `ownPayload`. */
+  static own(message: Message): void {
+    ownPayload(message);
+  }
+}
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (let i = 0; i < chunks.length; i++) total += chunks[i]!.length;
+  const out = Buffer.allocUnsafe(total);
+  let offset = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    out.set(chunks[i]!, offset);
+    offset += chunks[i]!.length;
+  }
+  return out;
+}

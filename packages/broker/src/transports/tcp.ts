@@ -1,0 +1,60 @@
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import type { Broker } from '../broker.js';
+import type { Listener } from './listener.js';
+
+/** Where and how a TCP listener accepts MQTT connections. */
+export interface TcpListenerOptions {
+  /** Defaults to `tcp:<port>`. */
+  id?: string;
+  /** Port to bind; 0 picks an ephemeral one. Default 1883. */
+  port?: number;
+  /** Address to bind. Default `0.0.0.0`. */
+  host?: string;
+  /** Connections this listener accepts at once; more are refused at accept. Default: no limit here. */
+  maximumConnections?: number;
+}
+
+/** Plain MQTT over TCP (default port 1883). */
+export function createTcpListener(broker: Broker, options: TcpListenerOptions = {}): Listener {
+  const port = options.port ?? 1883;
+  const host = options.host ?? '0.0.0.0';
+  let id = options.id ?? `tcp:${port}`;
+  const server: Server = createServer({ noDelay: true }, (socket) => accept(broker, socket, id));
+  if (options.maximumConnections !== undefined) server.maxConnections = options.maximumConnections;
+  const listener: Listener = {
+    get id() {
+      return id;
+    },
+    protocol: 'tcp',
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          if (options.id === undefined) id = `tcp:${address.port}`;
+          resolve({ host: address.address, port: address.port });
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        if (!server.listening) {
+          resolve();
+          return;
+        }
+        server.close(() => resolve());
+      }),
+  };
+  broker.addListener(listener);
+  return listener;
+}
+
+/** Hand an accepted socket to the broker. */
+export function accept(broker: Broker, socket: Socket, listenerId: string): void {
+  // Writes are batched per event-loop turn by the broker, so Nagle only adds latency.
+  socket.setNoDelay(true);
+  broker.handleConnection(socket, {
+    listenerId,
+    remoteAddress: `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`,
+  });
+}
