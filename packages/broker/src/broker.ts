@@ -4,6 +4,7 @@ import { type MessageProperties, type QoS, ReasonCode } from '@mqttkit/types';
 import type { BrokerCore } from './broker-core.js';
 import { type Clock, systemClock } from './clock.js';
 import { Connection, type ConnectionOrigin } from './connection/connection.js';
+import { TokenBucket } from './connection/token-bucket.js';
 import type { ClientInfo, Hook } from './hooks/hook.js';
 import { HookRegistry } from './hooks/hook-registry.js';
 import { type BrokerLimits, resolveLimits } from './limits.js';
@@ -76,6 +77,8 @@ export class Broker implements BrokerCore {
   private dirty: Connection[] = [];
   private flushScheduled = false;
   private messageId = 1;
+  /** `maximumConnectionRate` across all listeners, when configured. */
+  private readonly connectionRate: TokenBucket | undefined;
   private state: 'new' | 'starting' | 'running' | 'closing' | 'closed' = 'new';
   private closing: Promise<void> | undefined;
 
@@ -108,6 +111,10 @@ export class Broker implements BrokerCore {
       wills: this.wills,
     });
     this.responseInfo = options.responseInformation;
+    this.connectionRate =
+      this.limits.maximumConnectionRate > 0
+        ? new TokenBucket(this.limits.maximumConnectionRate, this.clock.now())
+        : undefined;
     this.version = options.version ?? '0.0.0';
   }
 
@@ -158,6 +165,8 @@ export class Broker implements BrokerCore {
       return undefined;
     }
     const connection = new Connection(this, stream, origin);
+    const rate = this.connectionRate;
+    if (rate !== undefined && rate.take(1, this.clock.now()) > 0) connection.overConnectionRate = true;
     this.connections.add(connection);
     return connection;
   }

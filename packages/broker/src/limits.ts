@@ -9,13 +9,16 @@ export interface BrokerLimits {
   maximumConnections: number;
   /** Largest packet accepted, fixed header included; advertised as Maximum Packet Size (v5). */
   maximumPacketSize: number;
-  /** Milliseconds a new socket may take to send a complete CONNECT before it is closed. */
+  /** Milliseconds a new socket may take to send a complete CONNECT before it is closed; 0 = no timeout. */
   connectTimeoutMs: number;
-  /** Longest Keep Alive accepted (seconds); a v5 client asking for more gets Server Keep Alive. 0 = no cap. */
+  /**
+   * Longest Keep Alive (seconds) for v5 clients: one asking for more, or for none, gets this as Server
+   * Keep Alive [MQTT-3.2.2-21]. 3.x clients cannot be told, so their own value stands. 0 = no cap.
+   */
   maximumKeepAlive: number;
   /** Inbound QoS 1 and 2 PUBLISHes a v5 client may have unacknowledged: Receive Maximum. */
   receiveMaximum: number;
-  /** Outbound QoS 1 and 2 messages in flight per 3.x client (v5 clients set their own Receive Maximum). */
+  /** Outbound QoS 1 and 2 messages in flight per client; a v5 client's Receive Maximum may lower it. */
   maximumInflight: number;
   /** Messages queued per session beyond the in-flight window, online or offline. */
   maximumQueuedMessages: number;
@@ -54,6 +57,18 @@ export interface BrokerLimits {
   maximumRetainedMessages: number;
   /** Validate the payload of messages flagged as UTF-8 (Payload Format Indicator 1) and refuse bad ones. */
   validatePayloadFormat: boolean;
+  /**
+   * PUBLISH packets per second one client may send; 0 = no limit. A client over it is slowed down
+   * (its socket is not read until the rate allows), never cut off and never loses a message.
+   */
+  maximumPublishRate: number;
+  /** Bytes per second one client may send; 0 = no limit. Enforced like `maximumPublishRate`. */
+  maximumInboundBytesRate: number;
+  /**
+   * New connections per second across all listeners; 0 = no limit. A CONNECT over it is refused with
+   * Connection rate exceeded (v5 0x9F, 3.x 0x03 Server unavailable).
+   */
+  maximumConnectionRate: number;
 }
 
 /** Safe defaults: bounded everywhere, generous enough for real deployments. */
@@ -82,6 +97,9 @@ export const DEFAULT_LIMITS: Readonly<BrokerLimits> = Object.freeze({
   persistentSessionExpiryInterval: 0xffff_ffff,
   maximumRetainedMessages: 1_000_000,
   validatePayloadFormat: true,
+  maximumPublishRate: 0,
+  maximumInboundBytesRate: 0,
+  maximumConnectionRate: 0,
 });
 
 /** The smallest `maximumOutgoingBufferBytes`; see its doc comment. */
@@ -107,11 +125,31 @@ export function resolveLimits(overrides: Partial<BrokerLimits> = {}): BrokerLimi
     'maximumSubscriptionsPerClient',
     'maximumTopicLevels',
     'maximumRetainedMessages',
+    'maximumPublishRate',
+    'maximumInboundBytesRate',
+    'maximumConnectionRate',
   ] as const) {
     requireRange(limits, key, 0, Number.MAX_SAFE_INTEGER);
   }
   if (limits.maximumQoS !== 0 && limits.maximumQoS !== 1 && limits.maximumQoS !== 2) {
     throw new RangeError(`limits.maximumQoS must be 0, 1 or 2, got ${String(limits.maximumQoS)}`);
+  }
+  if (limits.queueFullPolicy !== 'drop-new' && limits.queueFullPolicy !== 'drop-oldest') {
+    throw new RangeError(
+      `limits.queueFullPolicy must be "drop-new" or "drop-oldest", got ${String(limits.queueFullPolicy)}`,
+    );
+  }
+  for (const key of [
+    'queueQoS0Offline',
+    'retainAvailable',
+    'wildcardSubscriptionAvailable',
+    'subscriptionIdentifiersAvailable',
+    'sharedSubscriptionAvailable',
+    'validatePayloadFormat',
+  ] as const) {
+    if (typeof limits[key] !== 'boolean') {
+      throw new RangeError(`limits.${key} must be true or false, got ${String(limits[key])}`);
+    }
   }
   return limits;
 }

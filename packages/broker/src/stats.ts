@@ -25,6 +25,10 @@ export class BrokerStats {
   packetsSent = 0;
   /** Connections closed for a protocol violation. */
   protocolErrors = 0;
+  /** Times a client was slowed down by a per-client rate limit. */
+  throttled = 0;
+  /** CONNECTs refused for arriving above the connection rate limit. */
+  connectionsRateLimited = 0;
 
   /** Note a newly connected client. */
   clientConnected(): void {

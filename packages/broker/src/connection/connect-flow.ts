@@ -102,6 +102,10 @@ function checkConnect(conn: Connection, packet: ConnectPacket): MqttError | unde
       `client id longer than ${limits.maximumClientIdLength} bytes`,
     );
   }
+  if (conn.overConnectionRate) {
+    core.stats.connectionsRateLimited++;
+    return new MqttError('CONNECTION_RATE_EXCEEDED', 'new connections arrive faster than the broker allows');
+  }
   // A client taking over its own connection does not add one, so it is not refused at the limit:
   // it may be replacing a half-open connection the broker has not noticed yet.
   if (

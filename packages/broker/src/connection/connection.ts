@@ -19,6 +19,7 @@ import { errorAnswer } from './error-answer.js';
 import { handlePublish, handlePubrel } from './inbound-publish.js';
 import { publishFrame } from './publish-frame.js';
 import { handleSubscribe, handleUnsubscribe } from './subscribe-flow.js';
+import { TokenBucket } from './token-bucket.js';
 import type { InboundTopicAliases, OutboundTopicAliases } from './topic-aliases.js';
 
 /**
@@ -95,6 +96,12 @@ export class Connection implements SessionLink {
   /** Acknowledgements held back until the store commits (durable stores), in send order. */
   private heldAcks: { frame: Uint8Array; committed: Promise<boolean> }[] | undefined;
   private closeCause: DisconnectCause | undefined;
+  /** Per-client rate limits (`maximumPublishRate`, `maximumInboundBytesRate`), when configured. */
+  private readonly publishRate: TokenBucket | undefined;
+  private readonly bytesRate: TokenBucket | undefined;
+  private throttleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set by the broker when this socket arrived above `maximumConnectionRate`: its CONNECT is refused. */
+  overConnectionRate = false;
 
   readonly core: BrokerCore;
   private readonly stream: Duplex;
@@ -113,6 +120,15 @@ export class Connection implements SessionLink {
       transport: origin.transport ?? {},
     };
     this.lastPacketAt = core.clock.now();
+    const limits = core.limits;
+    this.publishRate =
+      limits.maximumPublishRate > 0
+        ? new TokenBucket(limits.maximumPublishRate, this.lastPacketAt)
+        : undefined;
+    this.bytesRate =
+      limits.maximumInboundBytesRate > 0
+        ? new TokenBucket(limits.maximumInboundBytesRate, this.lastPacketAt)
+        : undefined;
     core.stats.connections++;
     stream.on('data', this.onData);
     stream.on('drain', this.onDrain);
@@ -132,6 +148,8 @@ export class Connection implements SessionLink {
   private readonly onData = (chunk: Uint8Array): void => {
     this.core.stats.bytesReceived += chunk.length;
     this.decoder.push(chunk);
+    // Over the byte rate, what arrived waits in the decoder until the rate allows it.
+    if (this.bytesRate !== undefined) this.throttle(this.bytesRate.take(chunk.length, this.core.clock.now()));
     this.processInput();
   };
 
@@ -187,6 +205,7 @@ export class Connection implements SessionLink {
     switch (packet.type) {
       case 'publish':
         handlePublish(this, packet);
+        if (this.publishRate !== undefined) this.throttle(this.publishRate.take(1, this.core.clock.now()));
         return;
       case 'puback':
         this.session!.complete(packet.packetId, 'sent');
@@ -267,6 +286,23 @@ export class Connection implements SessionLink {
   suspend(): void {
     if (this.suspended++ === 0) this.stream.pause();
   }
+
+  /**
+   * Rate limits: stop reading for `ms` so the client's sending rate falls back within its limit. The
+   * socket's own backpressure slows the client; nothing it sent is dropped.
+   */
+  private throttle(ms: number): void {
+    if (ms <= 0 || this.throttleTimer !== undefined || this.state === 'closed') return;
+    this.core.stats.throttled++;
+    this.suspend();
+    this.throttleTimer = setTimeout(this.endThrottle, ms);
+    this.throttleTimer.unref?.();
+  }
+
+  private readonly endThrottle = (): void => {
+    this.throttleTimer = undefined;
+    this.resume();
+  };
 
   /** Undo one `suspend`, and go on with buffered input once nothing is pending. */
   resume(): void {
@@ -432,6 +468,8 @@ export class Connection implements SessionLink {
       return;
     }
     const limit = this.keepAlive * 1500;
+    // While input is held back (rate limit, pending hook) the client is not the one that is idle.
+    if (this.suspended > 0) this.lastPacketAt = this.core.clock.now();
     const idle = this.core.clock.now() - this.lastPacketAt;
     if (idle >= limit) this.close('keepalive-timeout', ReasonCode.KeepAliveTimeout, true);
     else this.armTimer(limit - idle);

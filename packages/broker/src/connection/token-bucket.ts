@@ -1,0 +1,26 @@
+/**
+ * A token bucket for rate limits: `ratePerSecond` tokens flow in continuously, up to one second's worth
+ * (the burst). Taking more than there are leaves a debt; the caller waits it out instead of dropping
+ * anything, so a limit slows a client down and never loses its data.
+ */
+export class TokenBucket {
+  private readonly ratePerMs: number;
+  private readonly burst: number;
+  private tokens: number;
+  private last: number;
+
+  constructor(ratePerSecond: number, now: number) {
+    this.ratePerMs = ratePerSecond / 1000;
+    this.burst = ratePerSecond;
+    this.tokens = ratePerSecond;
+    this.last = now;
+  }
+
+  /** Take `count` tokens at `now`; returns the ms to wait before going on (0 when within the rate). */
+  take(count: number, now: number): number {
+    const refilled = this.tokens + (now - this.last) * this.ratePerMs;
+    this.tokens = (refilled > this.burst ? this.burst : refilled) - count;
+    this.last = now;
+    return this.tokens >= 0 ? 0 : Math.ceil(-this.tokens / this.ratePerMs);
+  }
+}
