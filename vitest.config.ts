@@ -11,10 +11,12 @@ const SOURCE_CONDITION = '@mqttkit/source';
  * `vitest` at the top level runs them all as projects.
  */
 export const packageTestConfig = defineConfig({
-  resolve: { conditions: [SOURCE_CONDITION, 'module', 'node', 'import', 'default'] },
+  resolve: { conditions: [SOURCE_CONDITION, 'module', 'browser', 'development|production'] },
   // Node-environment tests resolve through the SSR environment, which needs the condition too
-  // (vitest issue 6992; TanStack sets both).
-  ssr: { resolve: { conditions: [SOURCE_CONDITION, 'node', 'import', 'default'] } },
+  // (vitest issue 6992; TanStack sets both). Vite's own server defaults follow it; no 'import': vitest
+  // hands these to Node for external packages, and 'import' would make `require('ws')` load ws's ESM
+  // wrapper, which lacks `createWebSocketStream` (MQTT.js's ws:// transport breaks).
+  ssr: { resolve: { conditions: [SOURCE_CONDITION, 'node', 'development|production'] } },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     typecheck: { include: ['src/**/*.test-d.ts'], tsconfig: './tsconfig.json' },

@@ -20,7 +20,7 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): void {
   conn.client.protocolVersion = version;
   conn.decoder.setProtocolVersion(version);
   conn.state = 'authenticating';
-  conn.client.username = packet.username;
+  conn.client.username = conn.originUsername ?? packet.username;
   if (version === 5 && packet.properties?.maximumPacketSize !== undefined) {
     conn.clientMaximumPacketSize = packet.properties.maximumPacketSize;
   }
@@ -42,7 +42,7 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): void {
   const result = hooks.authenticate({
     client: conn.info,
     packet,
-    username: packet.username,
+    username: conn.client.username,
     password: packet.password,
   });
   if (!isPromise(result)) {

@@ -36,6 +36,8 @@ export interface ConnectionOrigin {
   remoteAddress: string;
   /** Extra transport facts for hooks, e.g. a TLS peer certificate's subject. */
   transport?: Record<string, unknown>;
+  /** A user name the transport established (mTLS certificate CN/SAN); it replaces CONNECT's. */
+  username?: string;
 }
 
 /** Mutable behind the read-only `ClientInfo` view hooks get. */
@@ -105,10 +107,13 @@ export class Connection implements SessionLink {
 
   readonly core: BrokerCore;
   private readonly stream: Duplex;
+  /** The user name the transport vouched for, if any (see `ConnectionOrigin.username`). */
+  readonly originUsername: string | undefined;
 
   constructor(core: BrokerCore, stream: Duplex, origin: ConnectionOrigin) {
     this.core = core;
     this.stream = stream;
+    this.originUsername = origin.username;
     this.sendQuota = core.limits.maximumInflight;
     this.decoder = new Decoder({ side: 'server', maximumPacketSize: core.limits.maximumPacketSize });
     this.client = {
