@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { Connection } from './connection/connection.js';
+import type { DeadlineWheel } from './deadline-wheel.js';
 import type { ClientInfo } from './hooks/hook.js';
 import type { HookRegistry } from './hooks/hook-registry.js';
 import type { BrokerLimits } from './limits.js';
@@ -26,6 +27,8 @@ export interface BrokerCore {
   readonly sessions: SessionManager;
   readonly router: Router;
   readonly wills: WillScheduler;
+  /** Connect timeouts and keepalives of every connection, on one timer. */
+  readonly deadlines: DeadlineWheel;
   /** Version string for `$SYS` and logs. */
   readonly version: string;
   /** Flush this connection's pending writes at the end of the current event-loop turn. */

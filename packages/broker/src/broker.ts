@@ -5,6 +5,7 @@ import type { BrokerCore } from './broker-core.js';
 import { type Clock, systemClock } from './clock.js';
 import { Connection, type ConnectionOrigin } from './connection/connection.js';
 import { TokenBucket } from './connection/token-bucket.js';
+import { DeadlineWheel } from './deadline-wheel.js';
 import type { ClientInfo, Hook } from './hooks/hook.js';
 import { HookRegistry } from './hooks/hook-registry.js';
 import { type BrokerLimits, resolveLimits } from './limits.js';
@@ -68,6 +69,7 @@ export class Broker implements BrokerCore {
   readonly router: Router;
   readonly wills: WillScheduler;
   readonly sessions: SessionManager;
+  readonly deadlines: DeadlineWheel;
   readonly version: string;
 
   private readonly sessionStore: SessionStore;
@@ -86,6 +88,7 @@ export class Broker implements BrokerCore {
     this.limits = resolveLimits(options.limits);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    this.deadlines = new DeadlineWheel(this.clock);
     this.hooks = new HookRegistry(this.logger);
     for (const hook of options.hooks ?? []) this.hooks.use(hook);
     this.sessionStore = options.store ?? new MemoryStore();

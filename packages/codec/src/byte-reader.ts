@@ -26,6 +26,11 @@ export class ByteReader {
     this.isV5 = isV5;
   }
 
+  /** Drops the reference to the last buffer read, so it can be collected. */
+  release(): void {
+    this.buf = EMPTY;
+  }
+
   /** Bytes left before `end`. */
   remaining(): number {
     return this.end - this.pos;

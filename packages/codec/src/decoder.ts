@@ -53,6 +53,16 @@ function checkMaximumPacketSize(size: unknown): asserts size is number {
 }
 
 /**
+ * One reader and one header scratch for every decoder: decoding is synchronous and never re-entrant,
+ * and a broker holds a decoder per connection, so per-decoder copies would cost memory per idle
+ * client for nothing.
+ */
+const READER = new ByteReader();
+/** The chunk list of every decoder with nothing buffered; never pushed to (idle clients own no list). */
+const NO_CHUNKS: Uint8Array[] = [];
+const HEADER_SCRATCH = new Uint8Array(4);
+
+/**
  * A streaming MQTT decoder for one connection, free of I/O: `push` the bytes as they arrive, then call
  * `next` until it returns `undefined`. Errors are returned, never thrown.
  *
@@ -66,7 +76,8 @@ function checkMaximumPacketSize(size: unknown): asserts size is number {
  *   same error.
  */
 export class Decoder {
-  #chunks: Uint8Array[] = [];
+  /** Pushed chunks not fully read; the shared empty list while nothing is buffered. */
+  #chunks: Uint8Array[] = NO_CHUNKS;
   /** Index of the first chunk with unread bytes, and the read offset within it. */
   #chunkIndex = 0;
   #offset = 0;
@@ -80,8 +91,6 @@ export class Decoder {
   /** A server returned a CONNECT and waits for `setProtocolVersion` before reading other packets. */
   #awaitingVersion = false;
   readonly #ctx: DecodeContext;
-  readonly #reader = new ByteReader();
-  readonly #headerScratch = new Uint8Array(4);
 
   /** Creates a decoder for one side of one connection. */
   constructor(options: DecoderOptions) {
@@ -140,7 +149,8 @@ export class Decoder {
   push(chunk: Uint8Array): void {
     if (!(chunk instanceof Uint8Array)) throw new TypeError('push() takes a Uint8Array');
     if (this.#error !== undefined || chunk.length === 0) return;
-    this.#chunks.push(chunk);
+    if (this.#chunks === NO_CHUNKS) this.#chunks = [chunk];
+    else this.#chunks.push(chunk);
     this.#buffered += chunk.length;
   }
 
@@ -183,7 +193,10 @@ export class Decoder {
     }
     this.#buffered -= frameLength;
     this.#frameLength = -1;
-    return this.#decodeFrame(buf, from + this.#headerLength, from + frameLength);
+    const packet = this.#decodeFrame(buf, from + this.#headerLength, from + frameLength);
+    // An idle connection must not keep its last chunk alive through the shared reader.
+    READER.release();
+    return packet;
   }
 
   /** Parses the fixed header at the read position; returns the frame length, or -1 if incomplete. */
@@ -203,7 +216,7 @@ export class Decoder {
     if (remainingLength === VARINT_INCOMPLETE && this.#chunkIndex + 1 < this.#chunks.length) {
       // The Remaining Length straddles chunks: gather its (at most 4) bytes.
       const gathered = this.#gatherHeader();
-      remainingLength = readVarint(this.#headerScratch, 0, gathered);
+      remainingLength = readVarint(HEADER_SCRATCH, 0, gathered);
       lengthBytes = varintLength;
     }
     if (remainingLength === VARINT_INCOMPLETE) return -1;
@@ -235,7 +248,7 @@ export class Decoder {
         pos = 0;
         continue;
       }
-      this.#headerScratch[gathered++] = chunk[pos++]!;
+      HEADER_SCRATCH[gathered++] = chunk[pos++]!;
     }
     return gathered;
   }
@@ -257,7 +270,7 @@ export class Decoder {
     this.#offset = 0;
     const index = ++this.#chunkIndex;
     if (index === this.#chunks.length) {
-      this.#chunks.length = 0;
+      this.#chunks = NO_CHUNKS;
       this.#chunkIndex = 0;
     } else if (index >= COMPACT_AFTER) {
       this.#chunks.splice(0, index);
@@ -285,7 +298,7 @@ export class Decoder {
     const first = this.#firstByte;
     const type = first >>> 4;
     const ctx = this.#ctx;
-    const r = this.#reader;
+    const r = READER;
     r.reset(buf, start, end, ctx.version === 5);
     switch (type) {
       case 3:
@@ -326,7 +339,7 @@ export class Decoder {
   #fail(error: MqttError): MqttError {
     this.#error = error;
     // Nothing after a failure will ever be read: release the buffered chunks.
-    this.#chunks = [];
+    this.#chunks = NO_CHUNKS;
     this.#chunkIndex = 0;
     this.#offset = 0;
     this.#buffered = 0;

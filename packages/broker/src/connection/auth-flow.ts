@@ -8,7 +8,7 @@ import {
 import type { EnhancedAuthResult } from '../hooks/hook.js';
 import { isPromise } from '../hooks/hook-registry.js';
 import { acceptConnect } from './connect-flow.js';
-import type { Connection } from './connection.js';
+import type { Connection, EnhancedAuthState } from './connection.js';
 
 /**
  * MQTT 5.0 enhanced authentication (section 4.12). A CONNECT with an Authentication Method starts an
@@ -22,22 +22,21 @@ import type { Connection } from './connection.js';
  */
 export function startEnhancedAuth(conn: Connection, packet: ConnectPacket): void {
   const method = packet.properties!.authenticationMethod!;
-  conn.authMethod = method;
-  conn.authStep = 0;
-  conn.pendingConnect = packet;
-  runStep(conn, method, packet.properties?.authenticationData, false);
+  conn.auth = { method, step: 0, reauthenticating: false, pendingConnect: packet };
+  runStep(conn, conn.auth, packet.properties?.authenticationData, false);
 }
 
 /** An AUTH packet from the client, during CONNECT or to re-authenticate. */
 export function handleAuth(conn: Connection, packet: AuthPacket): void {
   const method = packet.properties?.authenticationMethod;
   const reasonCode = packet.reasonCode ?? 0;
-  if (conn.authMethod === undefined) {
+  const auth = conn.auth;
+  if (auth === undefined) {
     // AUTH without an Authentication Method in CONNECT is a protocol error [MQTT-4.12.0-?].
     conn.failWith(new MqttError('PROTOCOL_ERROR', 'AUTH received but CONNECT had no Authentication Method'));
     return;
   }
-  if (method !== conn.authMethod) {
+  if (method !== auth.method) {
     // The method must stay the same throughout [MQTT-4.12.0-5].
     conn.failWith(
       new MqttError('PROTOCOL_ERROR', 'AUTH with a different Authentication Method', {
@@ -48,7 +47,7 @@ export function handleAuth(conn: Connection, packet: AuthPacket): void {
   }
   const connecting = conn.state === 'authenticating';
   // Within an exchange the client answers with 0x18 [MQTT-4.12.0-3]; a new one starts with 0x19 [MQTT-4.12.1-1].
-  const continuing = connecting || conn.reauthenticating;
+  const continuing = connecting || auth.reauthenticating;
   const expected = continuing ? ReasonCode.ContinueAuthentication : ReasonCode.ReAuthenticate;
   if (reasonCode !== expected) {
     conn.failWith(
@@ -57,46 +56,47 @@ export function handleAuth(conn: Connection, packet: AuthPacket): void {
     return;
   }
   if (continuing) {
-    conn.authStep++;
+    auth.step++;
   } else {
     // AUTH 0x19 starts a re-authentication: step 0 again, as CONNECT was for the first exchange.
-    conn.authStep = 0;
-    conn.reauthenticating = true;
+    auth.step = 0;
+    auth.reauthenticating = true;
   }
-  runStep(conn, method, packet.properties?.authenticationData, !connecting);
+  runStep(conn, auth, packet.properties?.authenticationData, !connecting);
 }
 
 function runStep(
   conn: Connection,
-  method: string,
+  auth: EnhancedAuthState,
   data: Uint8Array | undefined,
   reauthenticate: boolean,
 ): void {
   const result = conn.core.hooks.authenticateEnhanced({
     client: conn.info,
-    method,
+    method: auth.method,
     data,
-    step: conn.authStep,
+    step: auth.step,
     reauthenticate,
   });
   if (!isPromise(result)) {
-    applyStep(conn, method, result, reauthenticate);
+    applyStep(conn, auth, result, reauthenticate);
     return;
   }
   conn.suspend();
   void result.then((answer) => {
-    applyStep(conn, method, answer, reauthenticate);
+    applyStep(conn, auth, answer, reauthenticate);
     conn.resume();
   });
 }
 
 function applyStep(
   conn: Connection,
-  method: string,
+  auth: EnhancedAuthState,
   result: EnhancedAuthResult | 'deny',
   reauthenticate: boolean,
 ): void {
   if (conn.state === 'closed') return;
+  const method = auth.method;
   if (result === 'defer') {
     // No hook knows this method [MQTT-4.12.0-1]: 0x8C Bad authentication method.
     conn.failWith(
@@ -121,11 +121,11 @@ function applyStep(
     return;
   }
   if (result.username !== undefined) conn.client.username = result.username;
-  conn.authStep = 0;
-  conn.reauthenticating = false;
+  auth.step = 0;
+  auth.reauthenticating = false;
   if (!reauthenticate) {
-    const packet = conn.pendingConnect!;
-    conn.pendingConnect = undefined;
+    const packet = auth.pendingConnect!;
+    auth.pendingConnect = undefined;
     acceptConnect(conn, packet, result.data);
     return;
   }

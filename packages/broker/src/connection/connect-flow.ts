@@ -167,7 +167,6 @@ export function acceptConnect(
       : packet.clean
         ? 0
         : limits.persistentSessionExpiryInterval;
-  conn.connectSessionExpiry = requestedExpiry ?? expiry;
 
   const { session, present } = core.sessions.open(conn, clientId, version, packet.clean, expiry);
   conn.session = session;
@@ -188,10 +187,15 @@ export function acceptConnect(
 
   if (version === 5) {
     conn.sendQuota = Math.min(properties?.receiveMaximum ?? 65_535, limits.maximumInflight);
-    conn.problemInformation = properties?.requestProblemInformation ?? true;
+    conn.v5 = {
+      problemInformation: properties?.requestProblemInformation ?? true,
+      connectSessionExpiry: requestedExpiry ?? 0,
+      inboundAliases:
+        limits.topicAliasMaximum > 0 ? new InboundTopicAliases(limits.topicAliasMaximum) : undefined,
+      outboundAliases: undefined,
+    };
     const clientAliasMaximum = properties?.topicAliasMaximum ?? 0;
-    if (clientAliasMaximum > 0) conn.outboundAliases = new OutboundTopicAliases(clientAliasMaximum);
-    if (limits.topicAliasMaximum > 0) conn.inboundAliases = new InboundTopicAliases(limits.topicAliasMaximum);
+    if (clientAliasMaximum > 0) conn.v5.outboundAliases = new OutboundTopicAliases(clientAliasMaximum);
   }
 
   const connack: ConnackProperties | undefined =
@@ -251,8 +255,8 @@ function connackProperties(
     const responseInformation = conn.core.responseInformation(conn.client.id);
     if (responseInformation !== undefined) properties.responseInformation = responseInformation;
   }
-  if (conn.authMethod !== undefined) {
-    properties.authenticationMethod = conn.authMethod;
+  if (conn.auth !== undefined) {
+    properties.authenticationMethod = conn.auth.method;
     if (extra.authenticationData !== undefined) properties.authenticationData = extra.authenticationData;
   }
   return properties;

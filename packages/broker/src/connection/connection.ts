@@ -10,17 +10,40 @@ import {
   type Will,
 } from '@mqttkit/types';
 import type { BrokerCore } from '../broker-core.js';
+import type { WheelEntry } from '../deadline-wheel.js';
 import type { ClientInfo, DisconnectCause } from '../hooks/hook.js';
-import { type Message, ownPayload } from '../router/message.js';
+import type { Message } from '../router/message.js';
 import type { OutboundEntry, Session, SessionLink } from '../session/session.js';
 import { handleAuth } from './auth-flow.js';
+import { ClientView, type PeerAddress } from './client-view.js';
 import { handleConnect } from './connect-flow.js';
 import { errorAnswer } from './error-answer.js';
 import { handlePublish, handlePubrel } from './inbound-publish.js';
 import { publishFrame } from './publish-frame.js';
 import { handleSubscribe, handleUnsubscribe } from './subscribe-flow.js';
-import { TokenBucket } from './token-bucket.js';
+import { ClientRateLimits } from './token-bucket.js';
 import type { InboundTopicAliases, OutboundTopicAliases } from './topic-aliases.js';
+
+/** MQTT 5.0 per-connection state, set from CONNECT. */
+export interface V5ConnectionState {
+  /** Request Problem Information: when false, no reason strings on acks [MQTT-3.1.2-29]. */
+  problemInformation: boolean;
+  /** Session Expiry Interval given in CONNECT, for the DISCONNECT rule of section 3.14.2.2.2. */
+  connectSessionExpiry: number;
+  inboundAliases: InboundTopicAliases | undefined;
+  outboundAliases: OutboundTopicAliases | undefined;
+}
+
+/** An enhanced authentication exchange (v5 AUTH), in progress or done. */
+export interface EnhancedAuthState {
+  method: string;
+  /** 0 for the CONNECT (or the AUTH 0x19 that starts a re-authentication), then one per AUTH. */
+  step: number;
+  /** True between a client's AUTH 0x19 and the end of that re-authentication. */
+  reauthenticating: boolean;
+  /** The CONNECT of an exchange in progress, accepted once it succeeds. */
+  pendingConnect: ConnectPacket | undefined;
+}
 
 /**
  * Connection states:
@@ -33,21 +56,12 @@ export type ConnectionState = 'awaiting-connect' | 'authenticating' | 'connected
 /** Where a connection came from, as the listener saw it. */
 export interface ConnectionOrigin {
   listenerId: string;
-  remoteAddress: string;
+  /** `host:port` of the peer; when absent it is read from the stream (a socket) on first use. */
+  remoteAddress?: string;
   /** Extra transport facts for hooks, e.g. a TLS peer certificate's subject. */
   transport?: Record<string, unknown>;
   /** A user name the transport established (mTLS certificate CN/SAN); it replaces CONNECT's. */
   username?: string;
-}
-
-/** Mutable behind the read-only `ClientInfo` view hooks get. */
-interface ClientState {
-  id: string;
-  username: string | undefined;
-  protocolVersion: ProtocolVersion;
-  remoteAddress: string;
-  listenerId: string;
-  transport: Readonly<Record<string, unknown>>;
 }
 
 const PINGRESP = encode({ type: 'pingresp' }, 4);
@@ -58,7 +72,7 @@ const PINGRESP = encode({ type: 'pingresp' }, 4);
  * decoder, keepalive, topic aliases, the will, the client's flow-control limits. What must outlive it
  * lives in the `Session` it is attached to.
  */
-export class Connection implements SessionLink {
+export class Connection implements SessionLink, WheelEntry {
   state: ConnectionState = 'awaiting-connect';
   protocolVersion: ProtocolVersion = 4;
   session: Session | undefined;
@@ -72,36 +86,29 @@ export class Connection implements SessionLink {
   sendQuota: number;
   /** Largest packet the client accepts (v5 Maximum Packet Size). */
   clientMaximumPacketSize = 268_435_460;
-  /** v5 Request Problem Information: when false, no reason strings on acks [MQTT-3.1.2-29]. */
-  problemInformation = true;
-  /** v5 Session Expiry Interval given in CONNECT, for the DISCONNECT rule of section 3.14.2.2.2. */
-  connectSessionExpiry = 0;
-  inboundAliases: InboundTopicAliases | undefined;
-  outboundAliases: OutboundTopicAliases | undefined;
-  /** Enhanced authentication in progress or done (v5): the method and the step reached. */
-  authMethod: string | undefined;
-  authStep = 0;
-  /** True between a client's AUTH 0x19 and the end of that re-authentication. */
-  reauthenticating = false;
-  /** The CONNECT of an AUTH exchange in progress, accepted once the exchange succeeds. */
-  pendingConnect: ConnectPacket | undefined;
+  /** What only an MQTT 5.0 connection has; undefined for 3.x (an idle fleet pays nothing for it). */
+  v5: V5ConnectionState | undefined;
+  /** The MQTT 5.0 enhanced authentication of this connection, once CONNECT named a method. */
+  auth: EnhancedAuthState | undefined;
   /** The decoder of this connection's incoming bytes. */
   readonly decoder: Decoder;
-  readonly client: ClientState;
+  readonly client: ClientView;
 
   private lastPacketAt: number;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  // WheelEntry: this connection's place on the broker's deadline wheel (connect timeout, keepalive).
+  wheelNext: WheelEntry | undefined = undefined;
+  wheelPrev: WheelEntry | undefined = undefined;
+  wheelSlot = -1;
+  deadline = 0;
   private suspended = 0;
-  private pending: Uint8Array[] = [];
+  /** Frames written this turn, flushed together; undefined between turns (no array per idle client). */
+  private pending: Uint8Array[] | undefined;
   private pendingBytes = 0;
   private flushQueued = false;
   /** Acknowledgements held back until the store commits (durable stores), in send order. */
   private heldAcks: { frame: Uint8Array; committed: Promise<boolean> }[] | undefined;
-  private closeCause: DisconnectCause | undefined;
   /** Per-client rate limits (`maximumPublishRate`, `maximumInboundBytesRate`), when configured. */
-  private readonly publishRate: TokenBucket | undefined;
-  private readonly bytesRate: TokenBucket | undefined;
-  private throttleTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly rates: ClientRateLimits | undefined;
   /** Set by the broker when this socket arrived above `maximumConnectionRate`: its CONNECT is refused. */
   overConnectionRate = false;
 
@@ -116,31 +123,24 @@ export class Connection implements SessionLink {
     this.originUsername = origin.username;
     this.sendQuota = core.limits.maximumInflight;
     this.decoder = new Decoder({ side: 'server', maximumPacketSize: core.limits.maximumPacketSize });
-    this.client = {
-      id: '',
-      username: undefined,
-      protocolVersion: 4,
-      remoteAddress: origin.remoteAddress,
-      listenerId: origin.listenerId,
-      transport: origin.transport ?? {},
-    };
+    this.client = new ClientView(
+      origin.listenerId,
+      origin.remoteAddress,
+      stream as PeerAddress,
+      origin.transport,
+    );
     this.lastPacketAt = core.clock.now();
-    const limits = core.limits;
-    this.publishRate =
-      limits.maximumPublishRate > 0
-        ? new TokenBucket(limits.maximumPublishRate, this.lastPacketAt)
-        : undefined;
-    this.bytesRate =
-      limits.maximumInboundBytesRate > 0
-        ? new TokenBucket(limits.maximumInboundBytesRate, this.lastPacketAt)
-        : undefined;
+    this.rates = ClientRateLimits.from(core.limits, this.lastPacketAt);
     core.stats.connections++;
-    stream.on('data', this.onData);
-    stream.on('drain', this.onDrain);
-    stream.on('error', this.onError);
-    stream.on('close', this.onClose);
+    (stream as LinkedStream)[CONNECTION] = this;
+    stream.on('data', onStreamData);
+    stream.on('drain', onStreamDrain);
+    stream.on('error', onStreamError);
+    stream.on('close', onStreamClose);
     // A socket that never completes CONNECT is closed after the connect timeout (0: no timeout).
-    if (core.limits.connectTimeoutMs > 0) this.armTimer(core.limits.connectTimeoutMs);
+    if (core.limits.connectTimeoutMs > 0) {
+      core.deadlines.schedule(this, this.lastPacketAt + core.limits.connectTimeoutMs);
+    }
   }
 
   /** The read-only view of this client handed to hooks. */
@@ -150,13 +150,15 @@ export class Connection implements SessionLink {
 
   // ─── Input ───────────────────────────────────────────────────────────────
 
-  private readonly onData = (chunk: Uint8Array): void => {
+  /** Bytes from the transport. */
+  receive(chunk: Uint8Array): void {
     this.core.stats.bytesReceived += chunk.length;
     this.decoder.push(chunk);
     // Over the byte rate, what arrived waits in the decoder until the rate allows it.
-    if (this.bytesRate !== undefined) this.throttle(this.bytesRate.take(chunk.length, this.core.clock.now()));
+    const bytesRate = this.rates?.bytes;
+    if (bytesRate !== undefined) this.throttle(bytesRate.take(chunk.length, this.core.clock.now()));
     this.processInput();
-  };
+  }
 
   /** Decode and handle packets until more bytes are needed, a hook suspends input, or the end. */
   processInput(): void {
@@ -208,10 +210,12 @@ export class Connection implements SessionLink {
       return;
     }
     switch (packet.type) {
-      case 'publish':
+      case 'publish': {
         handlePublish(this, packet);
-        if (this.publishRate !== undefined) this.throttle(this.publishRate.take(1, this.core.clock.now()));
+        const publishRate = this.rates?.publish;
+        if (publishRate !== undefined) this.throttle(publishRate.take(1, this.core.clock.now()));
         return;
+      }
       case 'puback':
         this.session!.complete(packet.packetId, 'sent');
         return;
@@ -270,7 +274,7 @@ export class Connection implements SessionLink {
     if (sessionExpiry !== undefined) {
       // A client that connected with expiry 0 cannot set one now: a Protocol Error, and not a valid
       // DISCONNECT, so the will is still published (5.0 section 3.14.2.2.2; the statement has no id).
-      if (this.connectSessionExpiry === 0 && sessionExpiry !== 0) {
+      if ((this.v5?.connectSessionExpiry ?? 0) === 0 && sessionExpiry !== 0) {
         this.failWith(
           new MqttError('PROTOCOL_ERROR', 'Session Expiry Interval set on DISCONNECT after 0 on CONNECT'),
         );
@@ -297,17 +301,19 @@ export class Connection implements SessionLink {
    * socket's own backpressure slows the client; nothing it sent is dropped.
    */
   private throttle(ms: number): void {
-    if (ms <= 0 || this.throttleTimer !== undefined || this.state === 'closed') return;
+    const rates = this.rates!;
+    if (ms <= 0 || rates.throttleTimer !== undefined || this.state === 'closed') return;
     this.core.stats.throttled++;
     this.suspend();
-    this.throttleTimer = setTimeout(this.endThrottle, ms);
-    this.throttleTimer.unref?.();
+    rates.throttleTimer = setTimeout(endThrottle, ms, this);
+    rates.throttleTimer.unref?.();
   }
 
-  private readonly endThrottle = (): void => {
-    this.throttleTimer = undefined;
+  /** The throttle wait is over. */
+  endThrottle(): void {
+    this.rates!.throttleTimer = undefined;
     this.resume();
-  };
+  }
 
   /** Undo one `suspend`, and go on with buffered input once nothing is pending. */
   resume(): void {
@@ -321,7 +327,8 @@ export class Connection implements SessionLink {
   /** Queue bytes for this turn's flush. */
   write(frame: Uint8Array): void {
     if (this.state === 'closed') return;
-    this.pending.push(frame);
+    if (this.pending === undefined) this.pending = [frame];
+    else this.pending.push(frame);
     this.pendingBytes += frame.length;
     this.core.stats.packetsSent++;
     if (!this.flushQueued) {
@@ -372,13 +379,13 @@ export class Connection implements SessionLink {
   flush(): void {
     this.flushQueued = false;
     const pending = this.pending;
-    const count = pending.length;
-    if (count === 0 || this.stream.destroyed) return;
-    this.pending = [];
+    if (pending === undefined || this.stream.destroyed) return;
+    this.pending = undefined;
     this.core.stats.bytesSent += this.pendingBytes;
     this.pendingBytes = 0;
     // One write per turn: Nagle stays off without a system call per delivered message.
-    const accepted = count === 1 ? this.stream.write(pending[0]!) : this.stream.write(concat(pending));
+    const accepted =
+      pending.length === 1 ? this.stream.write(pending[0]!) : this.stream.write(concat(pending));
     // 'drain' fires only after a write returned false: when the socket took everything, a queue held
     // back by the outgoing-buffer limit must be pumped here or it would wait for the next message.
     if (accepted && (this.session?.queuedCount ?? 0) > 0) this.session!.pump();
@@ -403,7 +410,7 @@ export class Connection implements SessionLink {
   ): boolean {
     const message = 'seq' in entryOrMessage ? entryOrMessage.message : entryOrMessage;
     const isV5 = this.protocolVersion === 5;
-    const aliases = isV5 ? this.outboundAliases : undefined;
+    const aliases = this.v5?.outboundAliases;
     const alias = aliases?.lookup(message.topic);
     const extras =
       isV5 && (subscriptionIdentifiers !== undefined || alias !== undefined)
@@ -438,35 +445,26 @@ export class Connection implements SessionLink {
     this.close('session-taken-over', ReasonCode.SessionTakenOver, true);
   }
 
-  private readonly onDrain = (): void => {
+  /** The socket drained: queued messages may go out again. */
+  drained(): void {
     this.session?.pump();
-  };
+  }
 
   // ─── Keepalive and timeouts ─────────────────────────────────────────────
 
   /** Start enforcing Keep Alive: close after 1.5 × the interval without a complete packet [MQTT-3.1.2-24]. */
   startKeepAlive(seconds: number): void {
     this.keepAlive = seconds;
-    this.clearTimer();
-    if (seconds > 0) this.armTimer(seconds * 1500);
-  }
-
-  private armTimer(ms: number): void {
-    this.timer = setTimeout(this.onTimer, ms);
-    this.timer.unref?.();
-  }
-
-  private clearTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    const deadlines = this.core.deadlines;
+    if (seconds > 0) deadlines.schedule(this, this.core.clock.now() + seconds * 1500);
+    else deadlines.cancel(this);
   }
 
   /**
-   * One timer per connection, re-armed lazily: packets only record their time, and the timer checks
-   * on expiry whether the deadline moved, so keepalive costs nothing per packet.
+   * WheelEntry: the connect timeout or keepalive deadline came. Packets only record their time; the
+   * check happens here, and reschedules when the deadline moved, so keepalive costs nothing per packet.
    */
-  private readonly onTimer = (): void => {
-    this.timer = undefined;
+  onDeadline(now: number): void {
     if (this.state === 'closed') return;
     if (this.state !== 'connected') {
       this.close('connect-timeout', undefined, false);
@@ -474,11 +472,10 @@ export class Connection implements SessionLink {
     }
     const limit = this.keepAlive * 1500;
     // While input is held back (rate limit, pending hook) the client is not the one that is idle.
-    if (this.suspended > 0) this.lastPacketAt = this.core.clock.now();
-    const idle = this.core.clock.now() - this.lastPacketAt;
-    if (idle >= limit) this.close('keepalive-timeout', ReasonCode.KeepAliveTimeout, true);
-    else this.armTimer(limit - idle);
-  };
+    if (this.suspended > 0) this.lastPacketAt = now;
+    if (now - this.lastPacketAt >= limit) this.close('keepalive-timeout', ReasonCode.KeepAliveTimeout, true);
+    else this.core.deadlines.schedule(this, this.lastPacketAt + limit);
+  }
 
   // ─── Closing ─────────────────────────────────────────────────────────────
 
@@ -515,8 +512,7 @@ export class Connection implements SessionLink {
     }
     const wasConnected = this.state === 'connected';
     this.state = 'closed';
-    this.closeCause = cause;
-    this.clearTimer();
+    this.core.deadlines.cancel(this);
     this.flush();
     this.stream.end();
     // A peer that never reads must not hold the socket open after we are done with it.
@@ -526,19 +522,20 @@ export class Connection implements SessionLink {
     this.finish(wasConnected, cause, reasonCode);
   }
 
-  private readonly onError = (error: Error): void => {
+  /** A transport error; 'close' follows and ends the connection. */
+  transportError(error: Error): void {
     this.core.logger.debug({ clientId: this.client.id, err: error }, 'socket error');
-  };
+  }
 
-  private readonly onClose = (): void => {
+  /** The transport closed: end the connection if it is not closed already. */
+  transportClosed(): void {
     if (this.state !== 'closed') {
       const wasConnected = this.state === 'connected';
       this.state = 'closed';
-      this.closeCause = 'socket-closed';
-      this.clearTimer();
+      this.core.deadlines.cancel(this);
       this.finish(wasConnected, 'socket-closed', undefined);
     }
-  };
+  }
 
   private finish(wasConnected: boolean, cause: DisconnectCause, reasonCode: number | undefined): void {
     const core = this.core;
@@ -561,22 +558,32 @@ export class Connection implements SessionLink {
     }
     core.connectionClosed(this);
   }
+}
 
-  /** Why the connection closed, once it has. */
-  get closedBecause(): DisconnectCause | undefined {
-    return this.closeCause;
-  }
+const CONNECTION = Symbol('mqttkit.connection');
 
-  /** Keep a will's payload past the CONNECT chunk it was decoded from. */
-  static ownWill(will: Will): Will {
-    const copy = { ...will, payload: will.payload.slice() };
-    return copy;
-  }
+/** A transport stream with its connection attached, so one set of listener functions serves all. */
+type LinkedStream = Duplex & { [CONNECTION]: Connection };
 
-  /** Copy a PUBLISH payload that must be kept; see `ownPayload`. */
-  static own(message: Message): void {
-    ownPayload(message);
-  }
+// Shared listeners instead of closures per connection: idle connections are the broker's memory bill.
+function onStreamData(this: LinkedStream, chunk: Uint8Array): void {
+  this[CONNECTION].receive(chunk);
+}
+
+function onStreamDrain(this: LinkedStream): void {
+  this[CONNECTION].drained();
+}
+
+function onStreamError(this: LinkedStream, error: Error): void {
+  this[CONNECTION].transportError(error);
+}
+
+function onStreamClose(this: LinkedStream): void {
+  this[CONNECTION].transportClosed();
+}
+
+function endThrottle(connection: Connection): void {
+  connection.endThrottle();
 }
 
 function concat(chunks: readonly Uint8Array[]): Uint8Array {

@@ -29,7 +29,7 @@ export function handlePublish(conn: Connection, packet: PublishPacket): void {
   let topic = packet.topic;
   const alias = packet.properties?.topicAlias;
   if (alias !== undefined) {
-    const aliases = conn.inboundAliases;
+    const aliases = conn.v5?.inboundAliases;
     if (aliases === undefined || !aliases.isValid(alias)) {
       // An alias above the Topic Alias Maximum the broker advertised [MQTT-3.3.2-9].
       conn.failWith(
@@ -80,12 +80,12 @@ export function handlePublish(conn: Connection, packet: PublishPacket): void {
     );
     return;
   }
-  if (qos === 2 && session.inboundQos2.has(packet.packetId!)) {
+  if (qos === 2 && session.inboundQos2Count > 0 && session.inboundQos2.has(packet.packetId!)) {
     // A resent PUBLISH of a message already received: acknowledge again, never route twice [MQTT-4.3.3-9].
     conn.writeAck({ type: 'pubrec', packetId: packet.packetId!, reasonCode: 0 });
     return;
   }
-  if (qos > 0 && session.inboundQos2.size >= limits.receiveMaximum) {
+  if (qos > 0 && session.inboundQos2Count >= limits.receiveMaximum) {
     // More unacknowledged QoS 1/2 PUBLISHes than the Receive Maximum the broker advertised [MQTT-3.3.4-9].
     conn.failWith(
       new MqttError('RECEIVE_MAXIMUM_EXCEEDED', 'Receive Maximum exceeded', { specRef: 'MQTT-3.3.4-9' }),
@@ -175,7 +175,7 @@ function refuse(
   // UTF-16 unit; 16 covers fixed header, packet id, reason code and property headers).
   const properties =
     isV5 &&
-    conn.problemInformation &&
+    (conn.v5?.problemInformation ?? true) &&
     reasonString !== undefined &&
     reasonString.length * 3 + ACK_OVERHEAD <= conn.clientMaximumPacketSize
       ? { reasonString }
@@ -231,7 +231,7 @@ function accept(conn: Connection, packet: PublishPacket, topic: string): void {
 /** PUBREL from the client releases a QoS 2 packet id; PUBCOMP answers [MQTT-4.3.3-11]. */
 export function handlePubrel(conn: Connection, packet: PubrelPacket): void {
   const session = conn.session!;
-  const known = session.inboundQos2.delete(packet.packetId);
+  const known = session.inboundQos2Count > 0 && session.inboundQos2.delete(packet.packetId);
   if (known) conn.core.sessions.persistInbound(session, packet.packetId, false);
   // An unknown id still gets PUBCOMP; v5 says it was not found [MQTT-3.7.2-1].
   const reasonCode = known || conn.protocolVersion !== 5 ? 0 : ReasonCode.PacketIdentifierNotFound;

@@ -24,3 +24,28 @@ export class TokenBucket {
     return this.tokens >= 0 ? 0 : Math.ceil(-this.tokens / this.ratePerMs);
   }
 }
+
+/** The per-client rate limits in force on one connection, and its throttle timer. */
+export class ClientRateLimits {
+  readonly publish: TokenBucket | undefined;
+  readonly bytes: TokenBucket | undefined;
+  throttleTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  private constructor(publish: TokenBucket | undefined, bytes: TokenBucket | undefined) {
+    this.publish = publish;
+    this.bytes = bytes;
+  }
+
+  /** The limits `limits` sets, or undefined when neither is configured (the default). */
+  static from(
+    limits: { readonly maximumPublishRate: number; readonly maximumInboundBytesRate: number },
+    now: number,
+  ): ClientRateLimits | undefined {
+    const { maximumPublishRate: messages, maximumInboundBytesRate: bytes } = limits;
+    if (messages <= 0 && bytes <= 0) return undefined;
+    return new ClientRateLimits(
+      messages > 0 ? new TokenBucket(messages, now) : undefined,
+      bytes > 0 ? new TokenBucket(bytes, now) : undefined,
+    );
+  }
+}

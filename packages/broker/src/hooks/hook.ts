@@ -27,7 +27,10 @@ export interface ClientInfo {
   /** User name from CONNECT, or as set by an authenticate hook. */
   readonly username: string | undefined;
   readonly protocolVersion: ProtocolVersion;
-  /** Remote address as the transport reports it, e.g. `127.0.0.1:53211`. */
+  /**
+   * Remote address as the transport reports it, e.g. `127.0.0.1:53211`. Read from the socket on first
+   * use (an accessor, so `{ ...client }` leaves it out; `JSON.stringify(client)` includes it).
+   */
   readonly remoteAddress: string;
   /** Id of the listener the client connected through. */
   readonly listenerId: string;

@@ -73,20 +73,19 @@ export interface SessionHost {
 export class Session {
   /** The live connection, or undefined while the client is offline. */
   link: SessionLink | undefined;
-  /** Subscriptions by filter as sent (shared ones with their `$share/` prefix). */
-  readonly subscriptions = new Map<string, SubscriptionRecord>();
-  /** Packet ids of inbound QoS 2 messages received and not yet released [MQTT-4.3.3-?]. */
-  readonly inboundQos2 = new Set<number>();
   /** Set while the session is offline and will expire. */
   expiryTimer: Timer | undefined;
   /** True while the store holds a record of this session. */
   persisted = false;
 
-  private readonly inflight = new Map<number, OutboundEntry>();
-  private readonly queue = new Deque<OutboundEntry>();
+  // Collections are created on first use: most sessions of an idle fleet never subscribe, publish at
+  // QoS 2 or queue anything, and empty Maps cost memory per connection (see the broker benchmark).
+  private subscriptionMap: Map<string, SubscriptionRecord> | undefined;
+  private inboundIds: Set<number> | undefined;
+  private inflight: Map<number, OutboundEntry> | undefined;
+  private queue: Deque<OutboundEntry> | undefined;
   private nextSeq = 1;
-  private readonly packetIds = new PacketIdAllocator((id) => this.inflight.has(id));
-  private retryScheduled = false;
+  private packetIds: PacketIdAllocator | undefined;
 
   readonly clientId: string;
   protocolVersion: ProtocolVersion;
@@ -106,14 +105,31 @@ export class Session {
     return this.expiryInterval > 0;
   }
 
+  /** Subscriptions by filter as sent (shared ones with their `$share/` prefix). */
+  get subscriptions(): Map<string, SubscriptionRecord> {
+    this.subscriptionMap ??= new Map();
+    return this.subscriptionMap;
+  }
+
+  /** Packet ids of inbound QoS 2 messages received and not yet released by PUBREL [MQTT-4.3.3-8]. */
+  get inboundQos2(): Set<number> {
+    this.inboundIds ??= new Set();
+    return this.inboundIds;
+  }
+
+  /** How many inbound QoS 2 messages await PUBREL (without creating the set). */
+  get inboundQos2Count(): number {
+    return this.inboundIds?.size ?? 0;
+  }
+
   /** Messages waiting beyond the in-flight window. */
   get queuedCount(): number {
-    return this.queue.length;
+    return this.queue?.length ?? 0;
   }
 
   /** Messages sent and not yet fully acknowledged. */
   get inflightCount(): number {
-    return this.inflight.size;
+    return this.inflight?.size ?? 0;
   }
 
   /**
@@ -155,9 +171,8 @@ export class Session {
     };
     // Kept past this socket chunk (in flight or queued): copy the payload once per message.
     ownPayload(message);
-    if (this.queue.length === 0 && this.trySend(entry)) return;
+    if (this.queuedCount === 0 && this.trySend(entry)) return;
     this.enqueue(entry);
-    if (link !== undefined) this.retryAfterFlush();
   }
 
   /**
@@ -165,7 +180,7 @@ export class Session {
    * that is not in flight in that state (the caller decides whether that is an error).
    */
   complete(packetId: number, expected: 'sent' | 'released'): boolean {
-    const entry = this.inflight.get(packetId);
+    const entry = this.inflight?.get(packetId);
     if (entry === undefined || entry.state !== expected || (expected === 'sent' && entry.qos !== 1))
       return false;
     this.finish(entry);
@@ -178,7 +193,7 @@ export class Session {
    * unknown id. With a v5 failure reason code the flow ends here [MQTT-4.3.3-?]: `failed` true.
    */
   received(packetId: number, failed: boolean): boolean {
-    const entry = this.inflight.get(packetId);
+    const entry = this.inflight?.get(packetId);
     if (entry === undefined || entry.qos !== 2) return false;
     if (failed) {
       this.finish(entry);
@@ -199,7 +214,7 @@ export class Session {
   resume(): void {
     const link = this.link;
     if (link === undefined) return;
-    for (const entry of this.inflight.values()) {
+    for (const entry of this.inflight?.values() ?? []) {
       if (entry.state === 'released') {
         link.sendPubrel(entry.packetId!);
         // Onward delivery has started: no expiry for a message already sent [MQTT-4.3.3-7], [MQTT-3.3.2-5].
@@ -220,37 +235,18 @@ export class Session {
     this.pump();
   }
 
-  /** Move queued entries into flight while the window and the socket allow. */
+  /**
+   * Move queued entries into flight while the window and the socket allow. A queue held back by a full
+   * socket is pumped again by the connection: on 'drain', or right after a flush the socket took whole.
+   */
   pump(): void {
-    for (let entry = this.queue.peek(); entry !== undefined; entry = this.queue.peek()) {
-      if (!this.trySend(entry)) {
-        this.retryAfterFlush();
-        return;
-      }
-      this.queue.shift();
+    const queue = this.queue;
+    if (queue === undefined) return;
+    for (let entry = queue.peek(); entry !== undefined; entry = queue.peek()) {
+      if (!this.trySend(entry)) return;
+      queue.shift();
     }
   }
-
-  /**
-   * The queue is held back by a full outgoing buffer. The connection pumps again on the socket's
-   * 'drain', but Node emits 'drain' only after a write returned false, and a socket whose kernel takes
-   * the whole turn's batch at once returns true: the queue would wait for an acknowledgement that may
-   * never come. So look once more right after this turn's flush (queued before this immediate); if the
-   * buffer is still full then, it holds at least `maximumOutgoingBufferBytes` (≥ 64 KiB, above the
-   * socket's high-water mark), so that write returned false and 'drain' will come. At most one pending
-   * retry per session, and only when the queue is blocked, never per message.
-   */
-  private retryAfterFlush(): void {
-    const link = this.link;
-    if (this.retryScheduled || link === undefined || link.canSend()) return;
-    this.retryScheduled = true;
-    setImmediate(this.retryPump);
-  }
-
-  private readonly retryPump = (): void => {
-    this.retryScheduled = false;
-    if (this.link?.canSend()) this.pump();
-  };
 
   /** Restore an entry loaded from the store, keeping its seq and state. */
   restore(entry: OutboundEntry): void {
@@ -258,9 +254,9 @@ export class Session {
     if (entry.state === 'queued' || entry.packetId === undefined) {
       entry.state = 'queued';
       entry.packetId = undefined;
-      this.queue.push(entry);
+      this.queuedEntries().push(entry);
     } else {
-      this.inflight.set(entry.packetId, entry);
+      this.inflightEntries().set(entry.packetId, entry);
     }
   }
 
@@ -270,15 +266,15 @@ export class Session {
    */
   clear(): OutboundEntry[] {
     const stored = this.outbound().filter((entry) => entry.stored);
-    this.inflight.clear();
-    this.queue.drain();
-    this.inboundQos2.clear();
+    this.inflight = undefined;
+    this.queue = undefined;
+    this.inboundIds = undefined;
     return stored;
   }
 
   /** Everything outbound, in flight first, for inspection and tests. */
   outbound(): OutboundEntry[] {
-    return [...this.inflight.values(), ...this.queue];
+    return [...(this.inflight?.values() ?? []), ...(this.queue ?? [])];
   }
 
   private trySend(entry: OutboundEntry): boolean {
@@ -297,8 +293,10 @@ export class Session {
       this.discard(entry);
       return true;
     }
-    if (this.inflight.size >= link.sendQuota) return false;
-    const packetId = this.packetIds.allocate();
+    const inflight = this.inflightEntries();
+    if (inflight.size >= link.sendQuota) return false;
+    this.packetIds ??= new PacketIdAllocator();
+    const packetId = this.packetIds.allocate(inflight);
     if (packetId === undefined) return false;
     entry.packetId = packetId;
     entry.state = 'sent';
@@ -310,29 +308,40 @@ export class Session {
       return true;
     }
     this.host.sent();
-    this.inflight.set(packetId, entry);
+    inflight.set(packetId, entry);
     if (this.isPersistent) this.host.persistOutbound(this.clientId, entry);
     return true;
   }
 
   private enqueue(entry: OutboundEntry): void {
     const host = this.host;
-    if (this.queue.length >= host.maximumQueuedMessages) {
-      if (host.queueFullPolicy === 'drop-new' || this.queue.length === 0) {
+    const queue = this.queuedEntries();
+    if (queue.length >= host.maximumQueuedMessages) {
+      if (host.queueFullPolicy === 'drop-new' || queue.length === 0) {
         host.dropped(this.clientId, entry.message, entry.qos, 'queue-full');
         return;
       }
-      const oldest = this.queue.shift()!;
+      const oldest = queue.shift()!;
       host.dropped(this.clientId, oldest.message, oldest.qos, 'queue-full');
       this.discard(oldest);
     }
-    this.queue.push(entry);
+    queue.push(entry);
     if (this.isPersistent) host.persistOutbound(this.clientId, entry);
   }
 
   private finish(entry: OutboundEntry): void {
-    this.inflight.delete(entry.packetId!);
+    this.inflight?.delete(entry.packetId!);
     this.discard(entry);
+  }
+
+  private inflightEntries(): Map<number, OutboundEntry> {
+    this.inflight ??= new Map();
+    return this.inflight;
+  }
+
+  private queuedEntries(): Deque<OutboundEntry> {
+    this.queue ??= new Deque();
+    return this.queue;
   }
 
   /** Forget the store's record of an entry that is done or dropped. */

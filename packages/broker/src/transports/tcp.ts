@@ -53,8 +53,6 @@ export function createTcpListener(broker: Broker, options: TcpListenerOptions = 
 export function accept(broker: Broker, socket: Socket, listenerId: string): void {
   // Writes are batched per event-loop turn by the broker, so Nagle only adds latency.
   socket.setNoDelay(true);
-  broker.handleConnection(socket, {
-    listenerId,
-    remoteAddress: `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`,
-  });
+  // The remote address is read from the socket only if a hook or a log asks for it.
+  broker.handleConnection(socket, { listenerId });
 }
