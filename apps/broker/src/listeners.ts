@@ -56,6 +56,7 @@ export async function createListener(broker: Broker, config: ListenerConfig): Pr
     host: config.host,
     port: config.port,
     ...(config.id === undefined ? {} : { id: config.id }),
+    ...(config.limits === undefined ? {} : { limits: config.limits }),
   };
   switch (config.protocol) {
     case 'tcp':

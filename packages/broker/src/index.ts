@@ -25,7 +25,14 @@ export type {
   SubscribedEvent,
   UnsubscribedEvent,
 } from './hooks/hook.js';
-export { type BrokerLimits, DEFAULT_LIMITS, resolveLimits } from './limits.js';
+export {
+  type BrokerLimits,
+  DEFAULT_LIMITS,
+  LISTENER_LIMIT_KEYS,
+  type ListenerLimits,
+  resolveLimits,
+  resolveListenerLimits,
+} from './limits.js';
 export { type Logger, silentLogger } from './logger.js';
 export { BrokerStats } from './stats.js';
 export type { Listener } from './transports/listener.js';

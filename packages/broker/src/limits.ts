@@ -164,3 +164,52 @@ function requireRange(limits: BrokerLimits, key: NumericLimit, min: number, max:
     throw new RangeError(`limits.${key} must be an integer from ${min} to ${max}, got ${String(value)}`);
   }
 }
+
+/**
+ * The limits a listener may set for its own connections (`ListenerLimits`); the others are broker-wide:
+ * they govern sessions, which outlive connections and may move between listeners, or shared stores.
+ */
+export const LISTENER_LIMIT_KEYS = [
+  'maximumPacketSize',
+  'connectTimeoutMs',
+  'maximumKeepAlive',
+  'receiveMaximum',
+  'maximumInflight',
+  'maximumOutgoingBufferBytes',
+  'topicAliasMaximum',
+  'maximumQoS',
+  'retainAvailable',
+  'wildcardSubscriptionAvailable',
+  'subscriptionIdentifiersAvailable',
+  'sharedSubscriptionAvailable',
+  'maximumSubscriptionsPerClient',
+  'maximumClientIdLength',
+  'maximumTopicLength',
+  'maximumTopicLevels',
+  'maximumSessionExpiryInterval',
+  'validatePayloadFormat',
+  'maximumPublishRate',
+  'maximumInboundBytesRate',
+] as const satisfies readonly (keyof BrokerLimits)[];
+
+/** Overrides of the broker's limits for the connections of one listener. */
+export type ListenerLimits = Partial<Pick<BrokerLimits, (typeof LISTENER_LIMIT_KEYS)[number]>>;
+
+const listenerLimitKeys: ReadonlySet<string> = new Set(LISTENER_LIMIT_KEYS);
+
+/**
+ * The limits for one listener's connections: the broker's, with the listener's overrides checked as
+ * `resolveLimits` checks them. Broker-wide keys are refused, so a typo cannot silently do nothing.
+ */
+export function resolveListenerLimits(
+  broker: BrokerLimits,
+  overrides: ListenerLimits | undefined,
+): BrokerLimits {
+  if (overrides === undefined) return broker;
+  for (const key of Object.keys(overrides)) {
+    if (!listenerLimitKeys.has(key)) {
+      throw new TypeError(`limits.${key} is broker-wide and cannot be set per listener`);
+    }
+  }
+  return Object.freeze(resolveLimits({ ...broker, ...overrides }));
+}

@@ -1,4 +1,5 @@
 import { connect as netConnect } from 'node:net';
+import { parseConnack, parseSuback, RawClient, rawConnect, rawPublish, rawSubscribe } from '@mqttkit/testkit';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Broker, type ClientInfo } from '../src/index.js';
@@ -156,5 +157,52 @@ describe('several listeners on one broker', () => {
     expect(await Promise.all(ports.map(accepts))).toEqual([true, true, true, true]);
     await within(broker.close(), 10_000, 'broker.close');
     expect(await Promise.all(ports.map(accepts))).toEqual([false, false, false, false]);
+  });
+});
+
+describe('per-listener limits', () => {
+  it('each listener enforces its own maximumPacketSize and maximumQoS; broker-wide keys are refused', async () => {
+    const broker = new Broker();
+    await broker.start();
+    try {
+      const open = await createTcpListener(broker, { port: 0, host: '127.0.0.1', id: 'open' }).listen();
+      const strict = await createTcpListener(broker, {
+        port: 0,
+        host: '127.0.0.1',
+        id: 'strict',
+        limits: { maximumPacketSize: 64, maximumQoS: 0 },
+      }).listen();
+      expect(() =>
+        createTcpListener(broker, { port: 0, limits: { maximumRetainedMessages: 1 } as never }),
+      ).toThrow(/broker-wide/);
+
+      const onStrict = await RawClient.connect(strict.port);
+      await onStrict.send(rawConnect({ protocolVersion: 5, clientId: 'strict' }));
+      const connack = parseConnack(await onStrict.expectFrame({ type: 2 }), 5);
+      // The CONNACK advertises the listener's limits, not the broker's [MQTT-3.2.2-?].
+      expect(connack.properties).toContainEqual([0x27, 64]);
+      expect(connack.properties).toContainEqual([0x24, 0]);
+      await onStrict.send(rawSubscribe(1, [{ filter: 'a', qos: 2 }], 5));
+      expect(parseSuback(await onStrict.expectFrame({ type: 9 }), 5).codes).toEqual([0]);
+      // A packet above this listener's maximum closes with 0x95; the other listener still takes it.
+      await onStrict.send(rawPublish({ topic: 'a', payload: 'x'.repeat(100), qos: 0 }, 5));
+      const disconnect = await onStrict.expectFrame({ type: 14 });
+      expect(disconnect.body[0]).toBe(0x95);
+      await onStrict.expectClose();
+
+      const onOpen = await RawClient.connect(open.port);
+      await onOpen.send(rawConnect({ protocolVersion: 5, clientId: 'open' }));
+      expect(parseConnack(await onOpen.expectFrame({ type: 2 }), 5).properties).toContainEqual([
+        0x27,
+        1024 * 1024,
+      ]);
+      await onOpen.send(rawSubscribe(1, [{ filter: 'a', qos: 2 }], 5));
+      expect(parseSuback(await onOpen.expectFrame({ type: 9 }), 5).codes).toEqual([2]);
+      await onOpen.send(rawPublish({ topic: 'a', payload: 'x'.repeat(100), qos: 0 }, 5));
+      expect((await onOpen.expectFrame({ type: 3 })).body.length).toBeGreaterThan(100);
+      onOpen.destroy();
+    } finally {
+      await broker.close();
+    }
   });
 });

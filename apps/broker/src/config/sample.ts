@@ -6,9 +6,9 @@ import { stringify } from 'yaml';
 import { DEFAULT_LISTENER, LISTENER_PROTOCOLS, SECTIONS, SETTINGS, type Setting } from './schema.js';
 import { wrap } from './wrap.js';
 
-/** A scalar as YAML writes it (`0.0.0.0`, `drop-new`, `true`, `1048576`). */
+/** A value as YAML writes it on one line (`0.0.0.0`, `true`, `{ maximumQoS: 1 }`). */
 function yamlScalar(value: unknown): string {
-  return stringify(value).trim();
+  return stringify(value, { collectionStyle: 'flow' }).trim();
 }
 
 function comment(text: string, indent: string): string[] {

@@ -3,7 +3,7 @@
  * sample config are all derived from it, so they cannot disagree. To add a setting, add a row here and
  * read it in `resolve-config.ts`; to add a listener protocol, add an entry to `LISTENER_PROTOCOLS`.
  */
-import { type BrokerLimits, DEFAULT_LIMITS } from '@mqttkit/broker';
+import { type BrokerLimits, DEFAULT_LIMITS, LISTENER_LIMIT_KEYS, type ListenerLimits } from '@mqttkit/broker';
 import { boolean, httpPath, integer, oneOf, text, type ValueType } from './value-types.js';
 
 /** One setting: where it sits in the config file, what it holds, its default and how to override it. */
@@ -45,6 +45,8 @@ interface ListenerBase {
   id?: string;
   host: string;
   port: number;
+  /** Overrides of the connection-level limits for this listener's clients. */
+  limits?: ListenerLimits;
 }
 
 /** A plain MQTT-over-TCP listener. */
@@ -420,8 +422,37 @@ function commonListenerFields(defaultPort: number, protocol: ListenerConfig['pro
       description: 'Port to bind; 0 picks a free one (the bound port is logged).',
       ...(shortcut ? { env: `${ENV_PREFIX}PORT`, flag: '--port' } : {}),
     },
+    LISTENER_LIMITS_FIELD,
   ];
 }
+
+/**
+ * The type of a listener's `limits` mapping: only the connection-level limits (`LISTENER_LIMIT_KEYS`),
+ * each with the type of the top-level limit of the same name. `validate-file.ts` reports a bad entry
+ * under its own key (`listeners[1].limits.maximumPacketSize`).
+ */
+export const LISTENER_LIMIT_TYPES: Readonly<Record<string, ValueType<unknown>>> = Object.fromEntries(
+  LISTENER_LIMIT_KEYS.map((key) => [key, LIMITS[key].type as ValueType<unknown>]),
+);
+
+const LISTENER_LIMITS_FIELD: Setting = {
+  path: 'limits',
+  type: {
+    expected: 'a mapping of connection-level limits',
+    check: (value): value is ListenerLimits =>
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      Object.entries(value).every(([key, item]) => LISTENER_LIMIT_TYPES[key]?.check(item) === true),
+    fromText: (text) => text,
+  },
+  default: undefined,
+  defaultText: 'the broker-wide limits',
+  example: { maximumPacketSize: 65_536, maximumQoS: 1 } as ListenerLimits,
+  description:
+    "Limits for this listener's connections only, over the top-level ones. Connection-level limits " +
+    `only: ${LISTENER_LIMIT_KEYS.join(', ')}.`,
+};
 
 const PATH_FIELD: Setting = {
   path: 'path',

@@ -168,3 +168,47 @@ describe('validateFileData: tls, ws and wss listeners', () => {
     ]);
   });
 });
+
+describe('validateFileData: per-listener limits', () => {
+  it('keeps connection-level limits on the listener they were given for', () => {
+    const { layer, issues } = validateFileData(
+      {
+        listeners: [
+          { port: 1883 },
+          { port: 1884, limits: { maximumPacketSize: 65_536, maximumQoS: 1, maximumPublishRate: 50 } },
+        ],
+      },
+      'broker.yaml',
+    );
+    expect(issues).toEqual([]);
+    expect(layer.listeners).toEqual([
+      { protocol: 'tcp', host: '0.0.0.0', port: 1883 },
+      {
+        protocol: 'tcp',
+        host: '0.0.0.0',
+        port: 1884,
+        limits: { maximumPacketSize: 65_536, maximumQoS: 1, maximumPublishRate: 50 },
+      },
+    ]);
+  });
+
+  it('names each bad entry: broker-wide keys, unknown keys and bad values', () => {
+    expect(
+      messages({
+        listeners: [
+          {
+            port: 1884,
+            limits: { maximumRetainedMessages: 10, maximumPaketSize: 100, maximumQoS: 3 },
+          },
+        ],
+      }),
+    ).toEqual([
+      'listeners[0].limits.maximumRetainedMessages: is broker-wide and cannot be set per listener',
+      'listeners[0].limits.maximumPaketSize: unknown limit; did you mean maximumPacketSize?',
+      'listeners[0].limits.maximumQoS: must be one of 0, 1 or 2, got 3',
+    ]);
+    expect(messages({ listeners: [{ port: 1884, limits: 5 }] })[0]).toMatch(
+      /^listeners\[0\]\.limits: must be a mapping of connection-level limits/,
+    );
+  });
+});

@@ -6,6 +6,7 @@ import type { ConfigIssue } from './config-error.js';
 import { type ConfigLayer, emptyLayer } from './config-layer.js';
 import { closest, didYouMean } from './did-you-mean.js';
 import {
+  LISTENER_LIMIT_TYPES,
   LISTENER_PROTOCOLS,
   type ListenerConfig,
   PROTOCOL_NAMES,
@@ -142,6 +143,11 @@ function validateListener(item: unknown, path: string, issue: Report): ListenerC
   for (const [key, value] of Object.entries(item)) {
     if (key === 'protocol') continue;
     const field = fields.find((row) => row.path === key);
+    if (field?.path === 'limits' && isMapping(value)) {
+      if (validateListenerLimits(value, `${path}.limits`, issue)) result[key] = value;
+      else valid = false;
+      continue;
+    }
     if (field === undefined) {
       issue(
         `${path}.${key}`,
@@ -168,4 +174,23 @@ function validateListener(item: unknown, path: string, issue: Report): ListenerC
   }
   // Every field was checked against the protocol's table just above, so this is a ListenerConfig.
   return valid ? (result as unknown as ListenerConfig) : undefined;
+}
+
+/** A listener's `limits`: only connection-level keys, each valid as the top-level limit is. */
+function validateListenerLimits(limits: Record<string, unknown>, path: string, issue: Report): boolean {
+  let valid = true;
+  for (const [key, value] of Object.entries(limits)) {
+    const type = LISTENER_LIMIT_TYPES[key];
+    if (type === undefined) {
+      const reason = SETTINGS.some((setting) => setting.path === `limits.${key}`)
+        ? 'is broker-wide and cannot be set per listener'
+        : 'unknown limit';
+      issue(`${path}.${key}`, `${reason}${didYouMean(key, Object.keys(LISTENER_LIMIT_TYPES))}`);
+      valid = false;
+    } else if (!type.check(value)) {
+      issue(`${path}.${key}`, `must be ${type.expected}, got ${describeValue(value)}`);
+      valid = false;
+    }
+  }
+  return valid;
 }

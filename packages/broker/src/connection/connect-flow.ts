@@ -84,7 +84,7 @@ function applyAuthentication(conn: Connection, packet: ConnectPacket, result: Au
 /** The checks on CONNECT that need no hook; a refusal is returned as the error to answer with. */
 function checkConnect(conn: Connection, packet: ConnectPacket): MqttError | undefined {
   const core = conn.core;
-  const limits = core.limits;
+  const limits = conn.limits;
   const version = packet.protocolVersion;
   const idLength = Buffer.byteLength(packet.clientId);
   if (version === 3 && (idLength === 0 || idLength > MQTT31_MAX_CLIENT_ID)) {
@@ -151,7 +151,7 @@ export function acceptConnect(
 ): void {
   if (conn.state === 'closed') return;
   const core = conn.core;
-  const limits = core.limits;
+  const limits = conn.limits;
   const version = packet.protocolVersion;
   const properties = packet.properties;
 
@@ -235,7 +235,7 @@ function connackProperties(
     authenticationData: Uint8Array | undefined;
   },
 ): ConnackProperties {
-  const limits = conn.core.limits;
+  const limits = conn.limits;
   const properties: ConnackProperties = {
     receiveMaximum: limits.receiveMaximum,
     maximumPacketSize: limits.maximumPacketSize,

@@ -12,6 +12,7 @@ import {
 import type { BrokerCore } from '../broker-core.js';
 import type { WheelEntry } from '../deadline-wheel.js';
 import type { ClientInfo, DisconnectCause } from '../hooks/hook.js';
+import type { BrokerLimits } from '../limits.js';
 import type { Message } from '../router/message.js';
 import type { OutboundEntry, Session, SessionLink } from '../session/session.js';
 import { handleAuth } from './auth-flow.js';
@@ -62,6 +63,8 @@ export interface ConnectionOrigin {
   transport?: Record<string, unknown>;
   /** A user name the transport established (mTLS certificate CN/SAN); it replaces CONNECT's. */
   username?: string;
+  /** The limits of the listener, resolved once per listener (`resolveListenerLimits`); the broker's by default. */
+  limits?: BrokerLimits;
 }
 
 const PINGRESP = encode({ type: 'pingresp' }, 4);
@@ -113,16 +116,20 @@ export class Connection implements SessionLink, WheelEntry {
   overConnectionRate = false;
 
   readonly core: BrokerCore;
+  /** The limits in force on this connection: the listener's, or the broker's. */
+  readonly limits: BrokerLimits;
   private readonly stream: Duplex;
   /** The user name the transport vouched for, if any (see `ConnectionOrigin.username`). */
   readonly originUsername: string | undefined;
 
   constructor(core: BrokerCore, stream: Duplex, origin: ConnectionOrigin) {
     this.core = core;
+    this.limits = origin.limits ?? core.limits;
     this.stream = stream;
     this.originUsername = origin.username;
-    this.sendQuota = core.limits.maximumInflight;
-    this.decoder = new Decoder({ side: 'server', maximumPacketSize: core.limits.maximumPacketSize });
+    const limits = this.limits;
+    this.sendQuota = limits.maximumInflight;
+    this.decoder = new Decoder({ side: 'server', maximumPacketSize: limits.maximumPacketSize });
     this.client = new ClientView(
       origin.listenerId,
       origin.remoteAddress,
@@ -130,7 +137,7 @@ export class Connection implements SessionLink, WheelEntry {
       origin.transport,
     );
     this.lastPacketAt = core.clock.now();
-    this.rates = ClientRateLimits.from(core.limits, this.lastPacketAt);
+    this.rates = ClientRateLimits.from(limits, this.lastPacketAt);
     core.stats.connections++;
     (stream as LinkedStream)[CONNECTION] = this;
     stream.on('data', onStreamData);
@@ -138,8 +145,8 @@ export class Connection implements SessionLink, WheelEntry {
     stream.on('error', onStreamError);
     stream.on('close', onStreamClose);
     // A socket that never completes CONNECT is closed after the connect timeout (0: no timeout).
-    if (core.limits.connectTimeoutMs > 0) {
-      core.deadlines.schedule(this, this.lastPacketAt + core.limits.connectTimeoutMs);
+    if (limits.connectTimeoutMs > 0) {
+      core.deadlines.schedule(this, this.lastPacketAt + limits.connectTimeoutMs);
     }
   }
 
@@ -280,7 +287,10 @@ export class Connection implements SessionLink, WheelEntry {
         );
         return;
       }
-      this.core.sessions.setExpiry(this.session!, sessionExpiry);
+      this.core.sessions.setExpiry(
+        this.session!,
+        Math.min(sessionExpiry, this.limits.maximumSessionExpiryInterval),
+      );
     }
     // Only Normal disconnection (0x00, the only DISCONNECT before 5.0) discards the will
     // [MQTT-3.14.4-3]; 0x04 asks for it, and a client reporting an error (0x80 and up) ended abnormally.
@@ -395,7 +405,7 @@ export class Connection implements SessionLink, WheelEntry {
   canSend(): boolean {
     return (
       this.state === 'connected' &&
-      this.stream.writableLength + this.pendingBytes < this.core.limits.maximumOutgoingBufferBytes
+      this.stream.writableLength + this.pendingBytes < this.limits.maximumOutgoingBufferBytes
     );
   }
 

@@ -22,7 +22,7 @@ import type { Connection } from './connection.js';
  */
 export function handlePublish(conn: Connection, packet: PublishPacket): void {
   const core = conn.core;
-  const limits = core.limits;
+  const limits = conn.limits;
   const session = conn.session!;
   core.stats.messagesReceived++;
 

@@ -30,7 +30,7 @@ const FAILURE_3X = 0x80;
  * in order [MQTT-3.8.4-6], then send matching retained messages as the Retain Handling option says.
  */
 export function handleSubscribe(conn: Connection, packet: SubscribePacket): void {
-  const limits = conn.core.limits;
+  const limits = conn.limits;
   if (packet.properties?.subscriptionIdentifier !== undefined && !limits.subscriptionIdentifiersAvailable) {
     // A protocol error answered with DISCONNECT 0xA1 (5.0 section 3.2.2.3.12).
     conn.failWith(
@@ -77,7 +77,7 @@ export function handleSubscribe(conn: Connection, packet: SubscribePacket): void
  * connection, else a plan that may carry a refusal code.
  */
 function planFilter(conn: Connection, subscription: Subscription): FilterPlan | MqttError {
-  const limits = conn.core.limits;
+  const limits = conn.limits;
   const isV5 = conn.protocolVersion === 5;
   const refuse = (code: number): FilterPlan => ({ subscription, refused: code, isShared: false });
   const shared = parseSharedSubscription(subscription.topicFilter);
@@ -147,13 +147,13 @@ function subscribe(
     }
     const { topicFilter } = plan.subscription;
     if (
-      session.subscriptions.size >= core.limits.maximumSubscriptionsPerClient &&
+      session.subscriptions.size >= conn.limits.maximumSubscriptionsPerClient &&
       !session.subscriptions.has(topicFilter)
     ) {
       codes.push(isV5 ? ReasonCode.QuotaExceeded : FAILURE_3X);
       continue;
     }
-    const record = subscriptionRecord(plan.subscription, core.limits.maximumQoS, subscriptionIdentifier);
+    const record = subscriptionRecord(plan.subscription, conn.limits.maximumQoS, subscriptionIdentifier);
     const isNew = core.router.subscribe(session, record);
     session.subscriptions.set(topicFilter, record);
     core.sessions.persistSubscription(session, record);

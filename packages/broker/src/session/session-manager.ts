@@ -143,7 +143,7 @@ export class SessionManager implements SessionHost {
 
   /** Change the Session Expiry Interval (v5 DISCONNECT may). */
   setExpiry(session: Session, seconds: number): void {
-    session.expiryInterval = Math.min(seconds, this.deps.limits.maximumSessionExpiryInterval);
+    session.expiryInterval = seconds;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import type { Broker } from '../broker.js';
+import { type BrokerLimits, type ListenerLimits, resolveListenerLimits } from '../limits.js';
 import type { Listener } from './listener.js';
 
 /** Where and how a TCP listener accepts MQTT connections. */
@@ -12,6 +13,8 @@ export interface TcpListenerOptions {
   host?: string;
   /** Connections this listener accepts at once; more are refused at accept. Default: no limit here. */
   maximumConnections?: number;
+  /** Limits for this listener's connections, over the broker's (`ListenerLimits`). */
+  limits?: ListenerLimits;
 }
 
 /** Plain MQTT over TCP (default port 1883). */
@@ -19,7 +22,8 @@ export function createTcpListener(broker: Broker, options: TcpListenerOptions = 
   const port = options.port ?? 1883;
   const host = options.host ?? '0.0.0.0';
   let id = options.id ?? `tcp:${port}`;
-  const server: Server = createServer({ noDelay: true }, (socket) => accept(broker, socket, id));
+  const limits = resolveListenerLimits(broker.limits, options.limits);
+  const server: Server = createServer({ noDelay: true }, (socket) => accept(broker, socket, id, limits));
   if (options.maximumConnections !== undefined) server.maxConnections = options.maximumConnections;
   const listener: Listener = {
     get id() {
@@ -50,9 +54,12 @@ export function createTcpListener(broker: Broker, options: TcpListenerOptions = 
 }
 
 /** Hand an accepted socket to the broker. */
-export function accept(broker: Broker, socket: Socket, listenerId: string): void {
+export function accept(broker: Broker, socket: Socket, listenerId: string, limits?: BrokerLimits): void {
   // Writes are batched per event-loop turn by the broker, so Nagle only adds latency.
   socket.setNoDelay(true);
   // The remote address is read from the socket only if a hook or a log asks for it.
-  broker.handleConnection(socket, { listenerId });
+  broker.handleConnection(
+    socket,
+    limits === undefined || limits === broker.limits ? { listenerId } : { listenerId, limits },
+  );
 }

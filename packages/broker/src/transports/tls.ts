@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { Broker } from '../broker.js';
 import type { ConnectionOrigin } from '../connection/connection.js';
+import { type BrokerLimits, type ListenerLimits, resolveListenerLimits } from '../limits.js';
 import type { Listener } from './listener.js';
 import {
   type CertificateUsername,
@@ -30,6 +31,8 @@ export interface TlsListenerOptions extends TlsSecurityOptions {
   host?: string;
   /** Connections this listener accepts at once; more are refused at accept. Default: no limit here. */
   maximumConnections?: number;
+  /** Limits for this listener's connections, over the broker's (`ListenerLimits`). */
+  limits?: ListenerLimits;
 }
 
 /** A TLS listener, whose certificates can be replaced while it runs. */
@@ -57,8 +60,9 @@ export function createTlsListener(broker: Broker, options: TlsListenerOptions): 
   const host = options.host ?? '0.0.0.0';
   let id = options.id ?? `tls:${port}`;
   const usernameFrom = options.usernameFromCertificate;
+  const limits = resolveListenerLimits(broker.limits, options.limits);
   const server = createServer(tlsServerOptions(options), (socket) =>
-    acceptTlsSocket(broker, socket, id, usernameFrom),
+    acceptTlsSocket(broker, socket, id, usernameFrom, limits),
   );
   if (options.maximumConnections !== undefined) server.maxConnections = options.maximumConnections;
   const handshakes = watchHandshakes(server, broker.logger, () => id);
@@ -107,6 +111,7 @@ export function acceptTlsSocket(
   socket: TLSSocket,
   listenerId: string,
   usernameFrom?: CertificateUsername,
+  limits?: BrokerLimits,
 ): void {
   const remoteAddress = addressOf(socket);
   let peer: ReturnType<typeof describeTlsPeer>;
@@ -125,12 +130,13 @@ export function acceptTlsSocket(
   }
   // Writes are batched per event-loop turn by the broker, so Nagle only adds latency.
   socket.setNoDelay(true);
-  const origin: ConnectionOrigin & { username?: string } = {
+  const origin: ConnectionOrigin = {
     listenerId,
     remoteAddress,
     transport: peer.transport,
   };
-  // The certificate's identity replaces the CONNECT user name once the connect flow reads `origin.username`.
+  if (limits !== undefined && limits !== broker.limits) origin.limits = limits;
+  // The certificate's identity replaces the CONNECT user name.
   if (peer.username !== undefined) origin.username = peer.username;
   broker.handleConnection(socket, origin);
 }

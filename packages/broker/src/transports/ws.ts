@@ -11,6 +11,7 @@ import type { TLSSocket } from 'node:tls';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Broker } from '../broker.js';
 import type { ConnectionOrigin } from '../connection/connection.js';
+import { type ListenerLimits, resolveListenerLimits } from '../limits.js';
 import type { Listener } from './listener.js';
 import {
   type CertificateUsername,
@@ -53,6 +54,8 @@ export interface WebSocketOptions {
   allowMissingSubprotocol?: boolean;
   /** For `wss`: derive the user name from the client certificate, as the TLS listener does. */
   usernameFromCertificate?: CertificateUsername;
+  /** Limits for this listener's connections, over the broker's (`ListenerLimits`). */
+  limits?: ListenerLimits;
 }
 
 /** Where and how a WebSocket listener accepts MQTT connections. */
@@ -215,11 +218,12 @@ function mountWebSocket(
   const hops = options.trustProxy === true ? 1 : options.trustProxy === false ? 0 : (options.trustProxy ?? 0);
   const allowMissing = options.allowMissingSubprotocol ?? false;
   const usernameFrom = options.usernameFromCertificate;
+  const limits = resolveListenerLimits(broker.limits, options.limits);
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
     perMessageDeflate: false,
-    maxPayload: options.maxPayload ?? broker.limits.maximumPacketSize + MESSAGE_HEADROOM_BYTES,
+    maxPayload: options.maxPayload ?? limits.maximumPacketSize + MESSAGE_HEADROOM_BYTES,
     // Answer with the subprotocol the client offered that we prefer; the pre-check below ensures one exists.
     handleProtocols: (offered) => MQTT_SUBPROTOCOLS.find((p) => offered.has(p)) ?? false,
   });
@@ -282,11 +286,12 @@ function mountWebSocket(
     };
     if (req.headers.origin !== undefined) transport.origin = req.headers.origin;
     if (forwarded !== undefined) transport.proxyAddress = peerAddress;
-    const origin: ConnectionOrigin & { username?: string } = {
+    const origin: ConnectionOrigin = {
       listenerId,
       remoteAddress: forwarded === undefined ? peerAddress : `${forwarded}:0`,
       transport,
     };
+    if (limits !== broker.limits) origin.limits = limits;
     if (tlsPeer?.username !== undefined) origin.username = tlsPeer.username;
     broker.handleConnection(new WebSocketDuplex(ws), origin);
   };
