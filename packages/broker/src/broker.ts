@@ -11,11 +11,11 @@ import { HookRegistry } from './hooks/hook-registry.js';
 import { type BrokerLimits, resolveLimits } from './limits.js';
 import { type Logger, silentLogger } from './logger.js';
 import { StoreWriter } from './persistence/store-writer.js';
-import { createMessage, type Message, retainedCopy } from './router/message.js';
+import { createMessage, type Message, messageFromStored, retainedCopy } from './router/message.js';
 import { Router } from './router/router.js';
 import { WillScheduler } from './router/will-scheduler.js';
 import type { Session } from './session/session.js';
-import { restoredMessage, SessionManager } from './session/session-manager.js';
+import { SessionManager } from './session/session-manager.js';
 import { BrokerStats } from './stats.js';
 import type { Listener } from './transports/listener.js';
 
@@ -139,7 +139,7 @@ export class Broker implements BrokerCore {
       for (const { message } of stored.outbound) maxId = Math.max(maxId, message.id);
     }
     for (const stored of snapshot.retained) {
-      this.router.restoreRetained(retainedCopy(restoredMessage(stored, new Map())));
+      this.router.restoreRetained(retainedCopy(messageFromStored(stored)));
       maxId = Math.max(maxId, stored.id);
     }
     for (const will of snapshot.wills) maxId = Math.max(maxId, will.message.id);

@@ -78,6 +78,22 @@ export function createMessage(
   };
 }
 
+/** The broker's message for a record read back from the store (its payload is already owned). */
+export function messageFromStored(stored: StoredMessage): Message {
+  const message = createMessage(
+    stored.id,
+    stored.topic,
+    stored.payload,
+    stored.qos,
+    stored.retain,
+    stored.properties,
+    stored.expiresAt,
+    stored.publisherId,
+  );
+  message.payloadOwned = true;
+  return message;
+}
+
 /**
  * Copy the payload out of the socket chunk it was decoded from, once. Called before a message is
  * kept (queued, retained, stored), so a small retained payload does not pin a 64 KiB read buffer.

@@ -7,7 +7,7 @@ import { isPromise } from '../hooks/hook-registry.js';
 import type { Logger } from '../logger.js';
 import type { StoreWriter } from '../persistence/store-writer.js';
 import type { Session } from '../session/session.js';
-import { createMessage, type ForwardedProperties, type Message } from './message.js';
+import { createMessage, type ForwardedProperties, type Message, messageFromStored } from './message.js';
 
 /** What the will scheduler needs from the broker. */
 export interface WillSchedulerDeps {
@@ -121,19 +121,7 @@ export class WillScheduler {
     waiting.timer.cancel();
     this.waiting.delete(record.clientId);
     this.deps.store.push({ type: 'will.delete', clientId: record.clientId });
-    const stored = record.message;
-    const message = createMessage(
-      stored.id,
-      stored.topic,
-      stored.payload,
-      stored.qos,
-      stored.retain,
-      stored.properties,
-      stored.expiresAt,
-      stored.publisherId,
-    );
-    message.payloadOwned = true;
-    this.deps.publish(message, undefined, undefined);
+    this.deps.publish(messageFromStored(record.message), undefined, undefined);
   }
 }
 

@@ -5,7 +5,7 @@ import type { DropReason } from '../hooks/hook.js';
 import type { HookRegistry } from '../hooks/hook-registry.js';
 import type { BrokerLimits } from '../limits.js';
 import type { StoreWriter } from '../persistence/store-writer.js';
-import { createMessage, type Message, ownPayload } from '../router/message.js';
+import { type Message, messageFromStored, ownPayload } from '../router/message.js';
 import type { Router } from '../router/router.js';
 import type { WillScheduler } from '../router/will-scheduler.js';
 import type { BrokerStats } from '../stats.js';
@@ -285,17 +285,7 @@ export class SessionManager implements SessionHost {
 export function restoredMessage(stored: StoredMessage, messages: Map<number, Message>): Message {
   let message = messages.get(stored.id);
   if (message === undefined) {
-    message = createMessage(
-      stored.id,
-      stored.topic,
-      stored.payload,
-      stored.qos,
-      stored.retain,
-      stored.properties,
-      stored.expiresAt,
-      stored.publisherId,
-    );
-    message.payloadOwned = true;
+    message = messageFromStored(stored);
     messages.set(stored.id, message);
   }
   return message;

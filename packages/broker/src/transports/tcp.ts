@@ -1,7 +1,7 @@
-import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { Broker } from '../broker.js';
 import { type BrokerLimits, type ListenerLimits, resolveListenerLimits } from '../limits.js';
-import type { Listener } from './listener.js';
+import { bindServer, type Listener, unbindServer } from './listener.js';
 
 /** Where and how a TCP listener accepts MQTT connections. */
 export interface TcpListenerOptions {
@@ -30,24 +30,14 @@ export function createTcpListener(broker: Broker, options: TcpListenerOptions = 
       return id;
     },
     protocol: 'tcp',
-    listen: () =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address() as AddressInfo;
-          if (options.id === undefined) id = `tcp:${address.port}`;
-          resolve({ host: address.address, port: address.port });
-        });
-      }),
-    close: () =>
-      new Promise((resolve) => {
-        if (!server.listening) {
-          resolve();
-          return;
-        }
-        server.close(() => resolve());
-      }),
+    listen: async () => {
+      const bound = await bindServer(server, port, host, (error) =>
+        broker.logger.error({ listenerId: id, err: error }, 'TCP server error'),
+      );
+      if (options.id === undefined) id = `tcp:${bound.port}`;
+      return bound;
+    },
+    close: () => unbindServer(server),
   };
   broker.addListener(listener);
   return listener;

@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { Broker } from '../broker.js';
 import type { ConnectionOrigin } from '../connection/connection.js';
 import { type BrokerLimits, type ListenerLimits, resolveListenerLimits } from '../limits.js';
-import type { Listener } from './listener.js';
+import { bindServer, type Listener, unbindServer } from './listener.js';
 import {
   type CertificateUsername,
   describeTlsPeer,
@@ -72,28 +71,19 @@ export function createTlsListener(broker: Broker, options: TlsListenerOptions): 
     },
     protocol: 'tls',
     server,
-    listen: () =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          server.on('error', (error) =>
-            broker.logger.error({ listenerId: id, err: error }, 'TLS server error'),
-          );
-          const address = server.address() as AddressInfo;
-          if (options.id === undefined) id = `tls:${address.port}`;
-          resolve({ host: address.address, port: address.port });
-        });
-      }),
-    close: () =>
-      new Promise((resolve) => {
-        if (!server.listening) {
-          resolve();
-          return;
-        }
-        server.close(() => resolve());
-        handshakes.destroyPending();
-      }),
+    listen: async () => {
+      const bound = await bindServer(server, port, host, (error) =>
+        broker.logger.error({ listenerId: id, err: error }, 'TLS server error'),
+      );
+      if (options.id === undefined) id = `tls:${bound.port}`;
+      return bound;
+    },
+    close: () => {
+      const closed = unbindServer(server);
+      // Unfinished handshakes would otherwise hold `close` open for up to the handshake timeout.
+      handshakes.destroyPending();
+      return closed;
+    },
     setSecurity(security) {
       server.setSecureContext(secureContextOptions(security));
     },

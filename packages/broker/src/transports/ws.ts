@@ -12,7 +12,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { Broker } from '../broker.js';
 import type { ConnectionOrigin } from '../connection/connection.js';
 import { type ListenerLimits, resolveListenerLimits } from '../limits.js';
-import type { Listener } from './listener.js';
+import { bindServer, type Listener, unbindServer } from './listener.js';
 import {
   type CertificateUsername,
   describeTlsPeer,
@@ -122,31 +122,21 @@ export function createWebSocketListener(
     },
     protocol,
     server,
-    listen: () =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          server.on('error', (error) =>
-            broker.logger.error({ listenerId: id, err: error }, 'WebSocket server error'),
-          );
-          const address = server.address() as AddressInfo;
-          if (options.id === undefined) id = `${protocol}:${address.port}`;
-          resolve({ host: address.address, port: address.port });
-        });
-      }),
-    close: () =>
-      new Promise((resolve) => {
-        mount.detach();
-        if (!server.listening) {
-          resolve();
-          return;
-        }
-        server.close(() => resolve());
-        // Idle keep-alive HTTP connections and unfinished TLS handshakes would otherwise hold `close` open.
-        server.closeIdleConnections();
-        handshakes?.destroyPending();
-      }),
+    listen: async () => {
+      const bound = await bindServer(server, port, host, (error) =>
+        broker.logger.error({ listenerId: id, err: error }, 'WebSocket server error'),
+      );
+      if (options.id === undefined) id = `${protocol}:${bound.port}`;
+      return bound;
+    },
+    close: () => {
+      mount.detach();
+      const closed = unbindServer(server);
+      // Idle keep-alive HTTP connections and unfinished TLS handshakes would otherwise hold `close` open.
+      server.closeIdleConnections();
+      handshakes?.destroyPending();
+      return closed;
+    },
   };
   broker.addListener(listener);
   return listener;
