@@ -1,8 +1,9 @@
 /**
  * Side-by-side broker benchmark: mqttkit, Aedes and Mosquitto (when installed), each in its own
- * process on 127.0.0.1, driven by the same raw-TCP load generator in this process, one row at a time
- * with the brokers interleaved so machine noise hits all of them alike. Every row gets a fresh broker
- * process. Prints a markdown table with ratios and writes bench/results/latest.json.
+ * process on 127.0.0.1, driven by the same raw MQTT load generator in this process (over TCP, TLS or
+ * WebSocket, per row), one row at a time with the brokers interleaved so machine noise hits all of
+ * them alike. Every row gets a fresh broker process. Prints a markdown table with ratios and writes
+ * bench/results/latest.json.
  *
  *   npx turbo run build --filter=@mqttkit/broker...   (from the repository root)
  *   npx tsx bench/index.ts                             (from apps/broker)
@@ -15,11 +16,14 @@ import {
   findMosquitto,
   mosquittoVersion,
   startBroker,
+  Unavailable,
   waitForQuiet,
 } from './lib/brokers.js';
-import { GENERATOR_NO_DELAY } from './lib/client.js';
+import { type BenchCertificates, createCertificates, SERVER_CERTIFICATE } from './lib/certificates.js';
 import { type Cells, type Measurement, renderReport } from './lib/report.js';
 import {
+  CONNECT_CONCURRENCY,
+  CONNECT_COUNT,
   MEASURE_SECONDS,
   PAYLOAD_BYTES,
   ROWS,
@@ -27,7 +31,15 @@ import {
   WARMUP_SECONDS,
   WINDOW_SCALE,
 } from './lib/rows.js';
-import { AEDES_OPTIONS, MOSQUITTO_CONF, MQTTKIT_LIMITS } from './lib/settings.js';
+import {
+  AEDES_OPTIONS,
+  MOSQUITTO_CONF,
+  MQTTKIT_LIMITS,
+  mosquittoListener,
+  WS_PATH,
+  WS_SUBPROTOCOL,
+} from './lib/settings.js';
+import { GENERATOR_NO_DELAY, TLS_HANDSHAKE } from './lib/transport.js';
 
 const only = process.argv.slice(2);
 const rows = only.length === 0 ? ROWS : ROWS.filter((row) => only.includes(row.id));
@@ -65,6 +77,11 @@ const failures: string[] = [];
 const started = Date.now();
 const loadBefore = loadavg()[0]!.toFixed(2);
 
+// The TLS rows' CA and server certificate: made once, used by all three brokers, removed at the end.
+const certificates: BenchCertificates | undefined = rows.some((row) => row.transport === 'tls')
+  ? await createCertificates()
+  : undefined;
+
 /** Other work on the machine during a measured window, or 0 for rows without one. */
 function restOf(result: RowResult): number {
   return result.kind === 'idle' ? 0 : result.cpu.rest;
@@ -74,7 +91,8 @@ async function measure(row: (typeof rows)[number], name: BrokerName): Promise<Ro
   let broker: Awaited<ReturnType<typeof startBroker>> | undefined;
   try {
     await waitForQuiet(QUIET_WAIT_MS);
-    broker = await startBroker(name, mosquitto);
+    const listener = { transport: row.transport, ...(certificates === undefined ? {} : { certificates }) };
+    broker = await startBroker(name, listener, mosquitto);
     return await row.run(broker);
   } finally {
     await broker?.stop();
@@ -83,6 +101,7 @@ async function measure(row: (typeof rows)[number], name: BrokerName): Promise<Ro
 
 for (const row of rows) {
   const cells: Cells = {};
+  const unavailable: Partial<Record<BrokerName, string>> = {};
   for (const name of brokers) {
     process.stderr.write(`${row.id} / ${name} ... `);
     try {
@@ -98,12 +117,18 @@ for (const row of rows) {
       process.stderr.write(`${summary(result)}\n`);
     } catch (error) {
       const message = (error as Error).message;
+      if (error instanceof Unavailable) {
+        unavailable[name] = message;
+        process.stderr.write(`n/a: ${message}\n`);
+        continue;
+      }
       failures.push(`${row.id} / ${name}: ${message}`);
       process.stderr.write(`FAILED: ${message}\n`);
     }
   }
-  measurements.push({ row, cells });
+  measurements.push({ row, cells, unavailable });
 }
+certificates?.remove();
 
 const environment = {
   date: new Date().toISOString(),
@@ -116,6 +141,26 @@ const environment = {
     mqttkit: MQTTKIT_LIMITS,
     aedes: AEDES_OPTIONS,
     mosquitto: MOSQUITTO_CONF,
+    transports: {
+      tls: {
+        handshake: TLS_HANDSHAKE,
+        serverCertificate: SERVER_CERTIFICATE,
+        sessionResumption: false,
+        mosquittoListener: mosquittoListener('tls', [0, 0], {
+          caFile: '<ca>',
+          certFile: '<cert>',
+          keyFile: '<key>',
+        }),
+      },
+      ws: {
+        path: WS_PATH,
+        subprotocol: WS_SUBPROTOCOL,
+        perMessageDeflate: false,
+        mosquittoListener: mosquittoListener('ws', [0, 0]),
+      },
+    },
+    connectCount: CONNECT_COUNT,
+    connectConcurrency: CONNECT_CONCURRENCY,
     generatorNoDelay: GENERATOR_NO_DELAY,
     payloadBytes: PAYLOAD_BYTES,
     warmupSeconds: WARMUP_SECONDS,
@@ -128,19 +173,42 @@ const environment = {
   totalSeconds: Math.round((Date.now() - started) / 1000),
 };
 
-console.log(renderReport(measurements, brokers, environment, failures, NOISY));
+const transportNote = [
+  rows.some((row) => row.transport === 'tls')
+    ? `TLS rows: ${TLS_HANDSHAKE} on all three brokers (pinned on each, checked on every generator handshake), ` +
+      `${SERVER_CERTIFICATE}, no session resumption.`
+    : '',
+  rows.some((row) => row.transport === 'ws')
+    ? `WebSocket rows: ws://127.0.0.1:<port>${WS_PATH}, subprotocol ${WS_SUBPROTOCOL}, binary frames, no ` +
+      'permessage-deflate; the generator sends one message per batched write.'
+    : '',
+]
+  .filter(Boolean)
+  .join(' ');
+console.log(
+  renderReport(
+    measurements,
+    brokers,
+    environment,
+    failures,
+    NOISY,
+    transportNote === '' ? undefined : transportNote,
+  ),
+);
 
 const resultsDir = new URL('./results/', import.meta.url);
 mkdirSync(resultsDir, { recursive: true });
 const json = {
   environment,
   failures,
-  rows: measurements.map(({ row, cells }) => ({
+  rows: measurements.map(({ row, cells, unavailable }) => ({
     id: row.id,
     title: row.title,
     unit: row.unit,
+    transport: row.transport,
     load: row.load,
     results: cells,
+    ...(Object.keys(unavailable).length > 0 ? { unavailable } : {}),
   })),
 };
 writeFileSync(new URL('latest.json', resultsDir), `${JSON.stringify(json, null, 2)}\n`);
@@ -155,6 +223,8 @@ function summary(result: RowResult): string {
       return `p50 ${result.p50Ms.toFixed(3)} ms p99 ${result.p99Ms.toFixed(3)} ms max ${result.maxMs.toFixed(3)} ms (rest ${pct(result.cpu.rest)}, lost ${result.lost})`;
     case 'idle':
       return `${Math.round(result.bytesPerConnection)} B/conn over ${result.connections} (connect ${result.connectSeconds.toFixed(1)} s)`;
+    case 'connect':
+      return `${Math.round(result.rate)} conn/s (generator ${pct(result.cpu.generator)}, broker ${pct(result.cpu.broker)}, rest ${pct(result.cpu.rest)})`;
   }
 }
 

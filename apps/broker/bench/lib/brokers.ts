@@ -3,8 +3,18 @@ import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import type { SecureContext } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { AEDES_OPTIONS, MOSQUITTO_CONF, MQTTKIT_LIMITS } from './settings.js';
+import {
+  AEDES_OPTIONS,
+  type CertificateFiles,
+  MOSQUITTO_CONF,
+  MQTTKIT_LIMITS,
+  mosquittoListener,
+  nodeListener,
+  type TransportKind,
+} from './settings.js';
+import type { Endpoint } from './transport.js';
 
 /** Messages between this process and a Node broker's servers/control.js. */
 type ControlMessage = { type: 'gc' };
@@ -21,11 +31,27 @@ export type BrokerName = 'mqttkit' | 'aedes' | 'mosquitto';
 
 export const HOST = '127.0.0.1';
 
+/** Certificates for the TLS listeners, and the generator's client context trusting their CA. */
+export interface Certificates extends CertificateFiles {
+  clientContext: SecureContext;
+}
+
+/** How a broker under test listens: the row's transport, with certificates for TLS. */
+export interface ListenerSetup {
+  transport: TransportKind;
+  certificates?: Certificates;
+}
+
+/** This broker cannot run this row at all (a missing build feature, say): its cell reads n/a. */
+export class Unavailable extends Error {}
+
 /** A broker running in its own process, on its own ephemeral port. */
 export interface BrokerProcess {
   readonly name: BrokerName;
   readonly pid: number;
   readonly port: number;
+  /** Where the generator connects: transport, address and, for TLS, the client context. */
+  readonly endpoint: Endpoint;
   /** Full GC in a Node broker (`--expose-gc`) and its heap figures after it; Mosquitto: nothing. */
   gc(): Promise<HeapFigures | undefined>;
   /** Set if the process exited before `stop`. */
@@ -41,12 +67,31 @@ const appDir = fileURLToPath(new URL('../../', import.meta.url));
 const live = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
 
-// Whatever way the bench ends (normally, by an error, or by Ctrl-C), no broker outlives it.
+// Whatever way the bench ends (normally, by an error, or by Ctrl-C), no broker outlives it and no
+// temporary directory (Mosquitto configs, certificates) is left behind.
 process.on('exit', () => {
   for (const child of live) if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+/** A fresh temporary directory, removed by `removeTempDir` or, at the latest, when the bench exits. */
+export function makeTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+function endpointOf(listener: ListenerSetup, port: number): Endpoint {
+  const endpoint: Endpoint = { transport: listener.transport, host: HOST, port };
+  if (listener.transport === 'tls') endpoint.secureContext = listener.certificates!.clientContext;
+  return endpoint;
+}
 
 /** The Mosquitto binary: PATH first, then the sbin directories Debian installs it to. */
 export function findMosquitto(): string | undefined {
@@ -72,19 +117,25 @@ export function mosquittoVersion(binary: string): string {
   }
 }
 
-export async function startBroker(name: BrokerName, mosquittoBinary?: string): Promise<BrokerProcess> {
+export async function startBroker(
+  name: BrokerName,
+  listener: ListenerSetup,
+  mosquittoBinary?: string,
+): Promise<BrokerProcess> {
+  if (listener.transport === 'tls' && listener.certificates === undefined)
+    throw new Error('a TLS row needs certificates');
   if (name === 'mosquitto') {
     if (mosquittoBinary === undefined) throw new Error('mosquitto binary not found');
     // The free port is found by binding and closing it, so another process may take it first: retry.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await startMosquitto(mosquittoBinary);
+        return await startMosquitto(mosquittoBinary, listener);
       } catch (error) {
-        if (attempt === 3) throw error;
+        if (attempt === 3 || error instanceof Unavailable) throw error;
       }
     }
   }
-  return startNodeBroker(name);
+  return startNodeBroker(name, listener);
 }
 
 function track(child: ChildProcess): {
@@ -121,16 +172,20 @@ async function stopChild(child: ChildProcess, exit: Promise<void>): Promise<void
   }
 }
 
-async function startNodeBroker(name: 'mqttkit' | 'aedes'): Promise<BrokerProcess> {
+async function startNodeBroker(name: 'mqttkit' | 'aedes', listener: ListenerSetup): Promise<BrokerProcess> {
   // Both Node brokers run the same way: plain `node --expose-gc` on a JavaScript server script (no
-  // loader in the broker process), options as JSON in the environment, an IPC channel for the port
-  // and GC requests.
+  // loader in the broker process), options and listener as JSON in the environment, an IPC channel
+  // for the port and GC requests.
   const options = name === 'mqttkit' ? MQTTKIT_LIMITS : AEDES_OPTIONS;
   const child = fork(join(serversDir, `${name}.js`), [], {
     cwd: appDir,
     // BENCH_BROKER_NODE_ARGS adds Node flags to both Node brokers, e.g. '--cpu-prof' or '--trace-gc'.
     execArgv: ['--expose-gc', ...(process.env.BENCH_BROKER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
-    env: { ...process.env, BENCH_BROKER_OPTIONS: JSON.stringify(options) },
+    env: {
+      ...process.env,
+      BENCH_BROKER_OPTIONS: JSON.stringify(options),
+      BENCH_LISTENER: JSON.stringify(nodeListener(listener.transport, listener.certificates)),
+    },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const tracked = track(child);
@@ -159,6 +214,7 @@ async function startNodeBroker(name: 'mqttkit' | 'aedes'): Promise<BrokerProcess
     name,
     pid: child.pid!,
     port,
+    endpoint: endpointOf(listener, port),
     gc: () =>
       new Promise<HeapFigures | undefined>((resolve) => {
         if (!child.connected) {
@@ -181,21 +237,26 @@ async function startNodeBroker(name: 'mqttkit' | 'aedes'): Promise<BrokerProcess
   };
 }
 
-async function startMosquitto(binary: string): Promise<BrokerProcess> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'mqttkit-bench-mosquitto-'));
-  tempDirs.add(dir);
+async function startMosquitto(binary: string, listener: ListenerSetup): Promise<BrokerProcess> {
+  const ports = [await freePort(), listener.transport === 'ws' ? await freePort() : 0] as const;
+  const [port] = ports;
+  const dir = makeTempDir('mqttkit-bench-mosquitto-');
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} ${HOST}`, ...MOSQUITTO_CONF, ''].join('\n'));
+  const listenerLines = mosquittoListener(listener.transport, ports, listener.certificates);
+  writeFileSync(conf, [...listenerLines, ...MOSQUITTO_CONF, ''].join('\n'));
   const child = spawn(binary, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
   const tracked = track(child);
   const deadline = Date.now() + 10_000;
   while (!(await canConnect(port))) {
     if (tracked.exitedEarly() !== undefined || Date.now() > deadline) {
-      rmSync(dir, { recursive: true, force: true });
-      tempDirs.delete(dir);
+      removeTempDir(dir);
       await stopChild(child, tracked.exit);
-      throw new Error(`mosquitto did not start:\n${tracked.output()}`);
+      const output = tracked.output();
+      // What a Mosquitto built without libwebsockets says about `protocol websockets`.
+      if (/websockets support not available/i.test(output)) {
+        throw new Unavailable('this Mosquitto build has no WebSocket support');
+      }
+      throw new Error(`mosquitto did not start:\n${output}`);
     }
     await sleep(50);
   }
@@ -204,6 +265,7 @@ async function startMosquitto(binary: string): Promise<BrokerProcess> {
     name: 'mosquitto',
     pid: child.pid!,
     port,
+    endpoint: endpointOf(listener, port),
     gc: async () => undefined,
     get exitedEarly() {
       return stopping ? undefined : tracked.exitedEarly();
@@ -214,8 +276,7 @@ async function startMosquitto(binary: string): Promise<BrokerProcess> {
     stop: async () => {
       stopping = true;
       await stopChild(child, tracked.exit);
-      rmSync(dir, { recursive: true, force: true });
-      tempDirs.delete(dir);
+      removeTempDir(dir);
     },
   };
 }

@@ -1,26 +1,14 @@
-import { connect as netConnect, type Socket } from 'node:net';
 import { connectPacket, DISCONNECT, PACKET, subscribePacket } from './packets.js';
+import { type Endpoint, openTransport, type Transport } from './transport.js';
 
 /**
- * A raw MQTT 3.1.1 connection for the load generator. The receive side parses only fixed headers
- * (and, where needed, the packet id or the trailing timestamp of a PUBLISH); PUBACKs it owes are
- * collected and written once per event-loop turn.
+ * A raw MQTT 3.1.1 connection for the load generator, over any transport of lib/transport.ts. The
+ * receive side parses only fixed headers (and, where needed, the packet id or the trailing timestamp
+ * of a PUBLISH); PUBACKs it owes are collected and written once per event-loop turn.
  */
-
-/**
- * The generator's Nagle setting, the same for every broker. It batches its own writes per turn, so
- * Nagle would only add latency to the generator side.
- */
-export const GENERATOR_NO_DELAY = true;
 
 /** Clients that owe PUBACKs this turn; one `setImmediate` flushes them all. */
 let dirty: RawClient[] = [];
-
-/**
- * One read buffer for every socket (`onread`): the kernel copies into it and the frames are walked
- * synchronously, so no Buffer is allocated and no stream machinery runs per read.
- */
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 let flushScheduled = false;
 
 function flushAll(): void {
@@ -31,8 +19,7 @@ function flushAll(): void {
 }
 
 export interface ConnectOptions {
-  host: string;
-  port: number;
+  endpoint: Endpoint;
   clientId: string;
   /** Seconds; long enough that no row needs PINGREQ. */
   keepAlive?: number;
@@ -62,35 +49,32 @@ export class RawClient {
     | { type: number; resolve: (byte: number) => void; reject: (error: Error) => void }
     | undefined;
 
-  readonly socket: Socket;
+  private readonly transport: Transport;
 
-  private constructor(host: string, port: number) {
-    const socket = netConnect({
-      host,
-      port,
-      onread: {
-        buffer: READ_BUFFER,
-        callback: (bytes) => {
-          this.onData(bytes);
-          return true;
-        },
-      },
+  private constructor(endpoint: Endpoint) {
+    this.transport = openTransport(endpoint, {
+      onData: (buffer, length) => this.onData(buffer, length),
+      onClose: (reason) => this.fail(reason),
     });
-    this.socket = socket;
-    socket.setNoDelay(GENERATOR_NO_DELAY);
-    socket.on('error', (error) => this.fail(error.message));
-    socket.on('close', () => this.fail('closed'));
   }
 
-  /** Open a TCP connection, send CONNECT and wait for a successful CONNACK. */
+  /**
+   * Open a connection (TCP; TLS handshake; HTTP upgrade), send CONNECT and wait for a successful
+   * CONNACK. The transport sends the CONNECT as soon as it is open.
+   */
   static async connect(options: ConnectOptions): Promise<RawClient> {
-    const client = new RawClient(options.host, options.port);
-    const socket = client.socket;
+    const client = new RawClient(options.endpoint);
     const connack = client.expect(PACKET.CONNACK, options.timeoutMs ?? 10_000);
-    socket.write(connectPacket(options.clientId, options.keepAlive ?? 600));
-    const code = await connack;
+    client.transport.write(connectPacket(options.clientId, options.keepAlive ?? 600));
+    let code: number;
+    try {
+      code = await connack;
+    } catch (error) {
+      client.transport.destroy();
+      throw error;
+    }
     if (code !== 0) {
-      socket.destroy();
+      client.transport.destroy();
       throw new Error(`CONNACK return code ${code} for ${options.clientId}`);
     }
     return client;
@@ -99,36 +83,36 @@ export class RawClient {
   /** SUBSCRIBE and wait for the SUBACK; rejects if the broker refused the filter. */
   async subscribe(filter: string, qos: 0 | 1): Promise<void> {
     const suback = this.expect(PACKET.SUBACK, 10_000);
-    this.socket.write(subscribePacket(1, filter, qos));
+    this.transport.write(subscribePacket(1, filter, qos));
     const granted = await suback;
     if (granted !== qos) throw new Error(`SUBACK for ${filter} granted ${granted}, asked ${qos}`);
   }
 
   write(bytes: Buffer | Uint8Array): void {
-    this.socket.write(bytes);
+    this.transport.write(bytes);
   }
 
   /** Bytes queued in user space (not yet handed to the kernel). */
   get queuedBytes(): number {
-    return this.socket.writableLength;
+    return this.transport.queuedBytes;
   }
 
-  /** Send DISCONNECT and close. */
+  /** Send DISCONNECT and close gracefully. */
   end(): void {
     this.closedWith ??= 'ended';
-    if (!this.socket.destroyed) this.socket.end(DISCONNECT);
+    if (!this.transport.destroyed) this.transport.end(DISCONNECT);
   }
 
   destroy(): void {
     this.closedWith ??= 'ended';
-    this.socket.destroy();
+    this.transport.destroy();
   }
 
   flushAcks(): void {
     this.ackQueued = false;
-    if (this.ackBytes === 0 || this.acks === undefined || this.socket.destroyed) return;
-    // A copy: the ack buffer is reused while the socket may still hold the written chunk.
-    this.socket.write(Buffer.from(this.acks.subarray(0, this.ackBytes)));
+    if (this.ackBytes === 0 || this.acks === undefined || this.transport.destroyed) return;
+    // A copy: the ack buffer is reused while the transport may still hold the written chunk.
+    this.transport.write(Buffer.from(this.acks.subarray(0, this.ackBytes)));
     this.ackBytes = 0;
   }
 
@@ -161,12 +145,12 @@ export class RawClient {
     }
   }
 
-  /** Hot path: walk the frames of the `bytes` just read into READ_BUFFER by their fixed headers. */
-  private onData(bytes: number): void {
-    let buf = READ_BUFFER;
+  /** Hot path: walk the frames of `chunk[0, bytes)` (valid only during this call) by their fixed headers. */
+  private onData(chunk: Buffer, bytes: number): void {
+    let buf = chunk;
     let end = bytes;
     if (this.pending !== undefined) {
-      buf = Buffer.concat([this.pending, READ_BUFFER.subarray(0, bytes)]);
+      buf = Buffer.concat([this.pending, chunk.subarray(0, bytes)]);
       end = buf.length;
       this.pending = undefined;
     }
@@ -207,7 +191,7 @@ export class RawClient {
       }
       off = frameEnd;
     }
-    // Keep only the partial frame, copied out of the shared read buffer.
+    // Keep only the partial frame, copied out of the (possibly shared) read buffer.
     if (off < end) this.pending = Buffer.from(buf.subarray(off, end));
     this.onActivity?.();
   }

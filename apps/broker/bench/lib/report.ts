@@ -6,6 +6,8 @@ export type Cells = Partial<Record<BrokerName, RowResult>>;
 export interface Measurement {
   row: RowSpec;
   cells: Cells;
+  /** Brokers that cannot run this row at all, with the reason; their cells read n/a. */
+  unavailable: Partial<Record<BrokerName, string>>;
 }
 
 const LABEL: Record<BrokerName, string> = { mqttkit: 'mqttkit', aedes: 'Aedes', mosquitto: 'Mosquitto' };
@@ -17,7 +19,12 @@ interface Line {
   /** `higher`: throughput; `lower`: latency and memory. */
   better: 'higher' | 'lower';
   target?: { peer: BrokerName; ratio: number; text: string };
+  /** A rate the generator may have capped: marked † where the generator was near a full core. */
+  rate?: boolean;
 }
+
+/** A window in which the generator used at least this share of a core may have been capped by it. */
+export const GENERATOR_BOUND = 0.9;
 
 function linesOf({ row, cells }: Measurement): Line[] {
   const pick = (get: (result: RowResult) => number | undefined): Partial<Record<BrokerName, number>> => {
@@ -44,6 +51,28 @@ function linesOf({ row, cells }: Measurement): Line[] {
       { label: `${row.title} max`, unit: 'ms', values: latency('maxMs'), better: 'lower' },
     ];
   }
+  if (kind === 'connect') {
+    return [
+      {
+        label: row.title,
+        unit: row.unit,
+        values: pick((result) => (result.kind === 'connect' ? result.rate : undefined)),
+        better: 'higher',
+        rate: true,
+      },
+      {
+        // What each connection cost the broker, whoever limited the rate.
+        label: `${row.title}: broker CPU`,
+        unit: 'µs/conn',
+        values: pick((result) =>
+          result.kind === 'connect'
+            ? (result.cpu.broker * result.seconds * 1e6) / result.connections
+            : undefined,
+        ),
+        better: 'lower',
+      },
+    ];
+  }
   if (kind === 'idle') {
     return [
       {
@@ -61,7 +90,9 @@ function linesOf({ row, cells }: Measurement): Line[] {
       unit: row.unit,
       values: pick((result) => (result.kind === 'throughput' ? result.rate : undefined)),
       better: 'higher',
-      target: { peer: 'aedes', ratio: 2, text: '≥ 2× Aedes' },
+      rate: true,
+      // The throughput target is set for the TCP rows; TLS and WebSocket rows have none.
+      ...(row.transport === 'tcp' ? { target: { peer: 'aedes', ratio: 2, text: '≥ 2× Aedes' } } : {}),
     },
   ];
 }
@@ -104,6 +135,8 @@ export function renderReport(
   },
   failures: readonly string[],
   noisy: number,
+  /** One paragraph on the TLS and WebSocket settings, shown under the CPU table when such rows ran. */
+  transports?: string,
 ): string {
   const peers = brokers.filter((name) => name !== 'mqttkit');
   const out: string[] = [];
@@ -118,13 +151,19 @@ export function renderReport(
     `|---|---|${brokers.map(() => '---:').join('|')}|${peers.map(() => '---:').join('|')}|---|`,
   );
   let anyNoisy = false;
+  let anyGeneratorBound = false;
   for (const measurement of measurements) {
     for (const line of linesOf(measurement)) {
       const values = brokers.map((name) => {
+        if (measurement.unavailable[name] !== undefined) return 'n/a';
         const result = measurement.cells[name];
-        const mark = result !== undefined && result.kind !== 'idle' && result.cpu.rest > noisy ? ' *' : '';
-        if (mark !== '') anyNoisy = true;
-        return `${number(line.values[name], line.unit)}${mark}`;
+        const cpu = result === undefined || result.kind === 'idle' ? undefined : result.cpu;
+        const noisyMark = cpu !== undefined && cpu.rest > noisy ? ' *' : '';
+        const generatorMark =
+          line.rate === true && cpu !== undefined && cpu.generator >= GENERATOR_BOUND ? ' †' : '';
+        if (noisyMark !== '') anyNoisy = true;
+        if (generatorMark !== '') anyGeneratorBound = true;
+        return `${number(line.values[name], line.unit)}${noisyMark}${generatorMark}`;
       });
       const ratios = peers.map((peer) => {
         const value = ratio(line, peer);
@@ -143,16 +182,23 @@ export function renderReport(
           `\\* other work on the machine used more than ${Math.round(noisy * 100)}% of a core during this measurement (remeasured once where time allowed, quieter attempt kept); treat it as noisy.`,
         ]
       : []),
+    ...(anyGeneratorBound
+      ? [
+          `† the generator (one Node process) used ${Math.round(GENERATOR_BOUND * 100)}% of a core or more: it may have capped this rate, which is then a lower bound for the broker. What the broker itself spent is its CPU share below (and, for connection rows, its CPU per connection above).`,
+        ]
+      : []),
     '',
     'CPU over each measured window as a share of one core: generator (this process, all threads) / broker (its process, /proc/<pid>/stat) / rest of the machine (other processes and unattributed kernel work; the machine has ' +
-      `${environment.cpus.split(' ')[0]} cores), then messages lost (sent × matching subscribers − received, after a drain):`,
+      `${environment.cpus.split(' ')[0]} cores), then messages lost (sent × matching subscribers − received, after a drain), or for connection rows the connections and the time they took:`,
     '',
     `| Row | ${brokers.map((name) => `${LABEL[name]} generator / broker / rest, lost`).join(' | ')} |`,
     `|---|${brokers.map(() => '---:').join('|')}|`,
   );
-  for (const { row, cells } of measurements) {
+  for (const { row, cells, unavailable } of measurements) {
     const parts = brokers.map((name) => {
       const result = cells[name];
+      const reason = unavailable[name];
+      if (reason !== undefined) return `n/a: ${reason}`;
       if (result === undefined) return 'failed';
       if (result.kind === 'idle') {
         const heap =
@@ -161,12 +207,16 @@ export function renderReport(
             : `, JS heap + external ${Math.round(result.heapBytesPerConnection)} B/conn`;
         return `RSS ${(result.rssBeforeBytes / 2 ** 20).toFixed(1)} → ${(result.rssAfterBytes / 2 ** 20).toFixed(1)} MiB, ${result.connections} conns in ${result.connectSeconds.toFixed(1)} s${heap}`;
       }
-      const stalls = result.kind === 'throughput' && result.stalls > 0 ? ` (${result.stalls} stalls)` : '';
       const { generator, broker, rest } = result.cpu;
-      return `${pct(generator)} / ${pct(broker)} / ${pct(rest)}, ${result.lost}${stalls}`;
+      const cpu = `${pct(generator)} / ${pct(broker)} / ${pct(rest)}`;
+      if (result.kind === 'connect')
+        return `${cpu}, ${result.connections} conns in ${result.seconds.toFixed(2)} s`;
+      const stalls = result.kind === 'throughput' && result.stalls > 0 ? ` (${result.stalls} stalls)` : '';
+      return `${cpu}, ${result.lost}${stalls}`;
     });
     out.push(`| ${row.title} | ${parts.join(' | ')} |`);
   }
+  if (transports !== undefined) out.push('', transports);
   if (failures.length > 0) {
     out.push('', 'Failures:', '', ...failures.map((failure) => `- ${failure.split('\n')[0]}`));
   }

@@ -1,6 +1,7 @@
-import { type BrokerProcess, CpuMeter, HOST, openFileLimit, processRssBytes, sleep } from './brokers.js';
+import { type BrokerProcess, CpuMeter, openFileLimit, processRssBytes, sleep } from './brokers.js';
 import { RawClient } from './client.js';
 import { type PublishTemplate, publishTemplate, repeat } from './packets.js';
+import type { TransportKind } from './settings.js';
 
 /** Bytes of application payload in every PUBLISH (the last 8 hold a timestamp in latency rows). */
 export const PAYLOAD_BYTES = 64;
@@ -53,12 +54,23 @@ export interface IdleResult {
   heapBytesPerConnection?: number;
 }
 
-export type RowResult = ThroughputResult | LatencyResult | IdleResult;
+export interface ConnectRateResult {
+  kind: 'connect';
+  /** Connections per second: full handshake (TCP; TLS; HTTP upgrade) + CONNECT/CONNACK. */
+  rate: number;
+  connections: number;
+  seconds: number;
+  cpu: Cpu;
+}
+
+export type RowResult = ThroughputResult | LatencyResult | IdleResult | ConnectRateResult;
 
 export interface RowSpec {
   id: string;
   title: string;
   unit: string;
+  /** What the broker listens with and the generator's clients speak. */
+  transport: TransportKind;
   /** What the row drives, for the README and the JSON. */
   load: string;
   run: (broker: BrokerProcess) => Promise<RowResult>;
@@ -72,7 +84,7 @@ async function connectMany(broker: BrokerProcess, prefix: string, count: number)
   for (let i = 0; i < count; i += 25) {
     const batch: Promise<RawClient>[] = [];
     for (let j = i; j < Math.min(count, i + 25); j++) {
-      batch.push(RawClient.connect({ host: HOST, port: broker.port, clientId: `${prefix}${j}` }));
+      batch.push(RawClient.connect({ endpoint: broker.endpoint, clientId: `${prefix}${j}` }));
     }
     clients.push(...(await Promise.all(batch)));
   }
@@ -367,7 +379,7 @@ async function idle(broker: BrokerProcess): Promise<IdleResult> {
         while (opened < count && opened < allowed && inFlight < IDLE_CONNECT_CONCURRENCY) {
           inFlight++;
           const id = opened++;
-          RawClient.connect({ host: HOST, port: broker.port, clientId: `i${id}`, timeoutMs: 30_000 }).then(
+          RawClient.connect({ endpoint: broker.endpoint, clientId: `i${id}`, timeoutMs: 30_000 }).then(
             (client) => {
               clients.push(client);
               inFlight--;
@@ -401,6 +413,80 @@ async function idle(broker: BrokerProcess): Promise<IdleResult> {
   } finally {
     closeAll(clients);
   }
+}
+
+// ─── connections per second ──────────────────────────────────────────────────
+
+/**
+ * Connections opened per measurement, after the warm-up ones: about 1–2.5 s of work for each broker
+ * here, long enough for /proc's 10 ms CPU ticks.
+ */
+export const CONNECT_COUNT: Readonly<Record<TransportKind, number>> = { tcp: 5000, tls: 1500, ws: 2000 };
+/** Connections opened (and closed) before the measurement: JIT, TLS and HTTP code paths warm. */
+const CONNECT_WARMUP = 200;
+/** Connections in their handshake or waiting for CONNACK at once. */
+export const CONNECT_CONCURRENCY = 50;
+/** A measurement that takes longer than this fails (bounded row, whatever the broker does). */
+const CONNECT_DEADLINE_MS = 30_000;
+
+/**
+ * Open `count` connections, at most CONNECT_CONCURRENCY at a time, each doing the full handshake of
+ * the transport and CONNECT/CONNACK, and close each (DISCONNECT, then a graceful close) as soon as
+ * its CONNACK arrives. Resolves when the last CONNACK has arrived; closes still under way then are
+ * the broker's tail work, left out of the time.
+ */
+function openAndClose(broker: BrokerProcess, prefix: string, count: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let opened = 0;
+    let done = 0;
+    let failed = false;
+    const timer = setTimeout(() => {
+      failed = true;
+      reject(new Error(`${done} of ${count} connections in ${CONNECT_DEADLINE_MS / 1000} s`));
+    }, CONNECT_DEADLINE_MS);
+    const next = (): void => {
+      if (failed) return;
+      const id = opened++;
+      RawClient.connect({ endpoint: broker.endpoint, clientId: `${prefix}${id}` }).then(
+        (client) => {
+          client.end();
+          done++;
+          if (done === count) {
+            clearTimeout(timer);
+            resolve();
+          } else if (opened < count) next();
+        },
+        (error: unknown) => {
+          if (failed) return;
+          failed = true;
+          clearTimeout(timer);
+          reject(new Error(`connection ${id} of ${count} failed: ${(error as Error).message}`));
+        },
+      );
+    };
+    for (let i = 0; i < Math.min(count, CONNECT_CONCURRENCY); i++) next();
+  });
+}
+
+async function connectRate(broker: BrokerProcess): Promise<ConnectRateResult> {
+  const count = CONNECT_COUNT[broker.endpoint.transport];
+  await openAndClose(broker, 'w', CONNECT_WARMUP);
+  // Let the warm-up's closes finish before the window opens.
+  await sleep(250);
+  if (broker.exitedEarly !== undefined)
+    throw new Error(`${broker.name} died: ${broker.exitedEarly}\n${broker.output}`);
+  const meter = new CpuMeter(broker.pid);
+  await openAndClose(broker, 'c', count);
+  const cpu = meter.stop();
+  if (broker.exitedEarly !== undefined)
+    throw new Error(`${broker.name} died: ${broker.exitedEarly}\n${broker.output}`);
+  return {
+    kind: 'connect',
+    rate: count / cpu.seconds,
+    connections: count,
+    seconds: cpu.seconds,
+    cpu: { generator: cpu.generator, broker: cpu.broker, rest: cpu.rest },
+  };
 }
 
 // ─── the rows ────────────────────────────────────────────────────────────────
@@ -449,18 +535,50 @@ function describe(spec: ClosedLoop): string {
   );
 }
 
+const TRANSPORT_LABEL: Record<TransportKind, string> = { tcp: 'TCP', tls: 'TLS', ws: 'WebSocket' };
+
+/** The QoS 0 fan-in row over TLS or WebSocket: the same load, only the transport differs. */
+function fanInOver(transport: 'tls' | 'ws'): RowSpec {
+  return {
+    id: `${transport}-qos0-fan-in`,
+    title: `QoS 0 fan-in, ${TRANSPORT_LABEL[transport]}`,
+    unit: 'msg/s',
+    transport,
+    load: `${describe(FAN_IN)}; over ${TRANSPORT_LABEL[transport]}`,
+    run: (broker) => closedLoop(broker, FAN_IN),
+  };
+}
+
+function connectRateOver(transport: TransportKind): RowSpec {
+  const handshake = { tcp: 'TCP', tls: 'TCP + TLS', ws: 'TCP + HTTP upgrade' }[transport];
+  return {
+    id: transport === 'tcp' ? 'connect-rate' : `${transport}-connect-rate`,
+    title: `Connections/s, ${TRANSPORT_LABEL[transport]}`,
+    unit: 'conn/s',
+    transport,
+    load:
+      `${CONNECT_COUNT[transport]} connections (after ${CONNECT_WARMUP} warm-up ones), at most ${CONNECT_CONCURRENCY} ` +
+      `in their handshake at once: ${handshake} + CONNECT/CONNACK, then DISCONNECT and close`,
+    run: (broker) => connectRate(broker),
+  };
+}
+
 export const ROWS: readonly RowSpec[] = [
   {
     id: 'qos0-fan-in',
     title: 'QoS 0 fan-in',
     unit: 'msg/s',
+    transport: 'tcp',
     load: describe(FAN_IN),
     run: (broker) => closedLoop(broker, FAN_IN),
   },
+  fanInOver('tls'),
+  fanInOver('ws'),
   {
     id: 'qos0-fan-out',
     title: 'QoS 0 fan-out',
     unit: 'deliveries/s',
+    transport: 'tcp',
     load: describe(FAN_OUT),
     run: (broker) => closedLoop(broker, FAN_OUT),
   },
@@ -468,6 +586,7 @@ export const ROWS: readonly RowSpec[] = [
     id: 'qos1-end-to-end',
     title: 'QoS 1 end-to-end',
     unit: 'msg/s',
+    transport: 'tcp',
     load: describe(QOS1),
     run: (broker) => closedLoop(broker, QOS1),
   },
@@ -475,6 +594,7 @@ export const ROWS: readonly RowSpec[] = [
     id: 'latency-qos0',
     title: 'Latency QoS 0',
     unit: 'ms',
+    transport: 'tcp',
     load: `${LATENCY_PUBLISHERS} publishers → 1 subscriber on bench/lat/+, ${LATENCY_RATE} msg/s in total, QoS 0`,
     run: (broker) => latency(broker, 0),
   },
@@ -482,13 +602,18 @@ export const ROWS: readonly RowSpec[] = [
     id: 'latency-qos1',
     title: 'Latency QoS 1',
     unit: 'ms',
+    transport: 'tcp',
     load: `${LATENCY_PUBLISHERS} publishers → 1 subscriber on bench/lat/+, ${LATENCY_RATE} msg/s in total, QoS 1 both ways`,
     run: (broker) => latency(broker, 1),
   },
+  connectRateOver('tcp'),
+  connectRateOver('tls'),
+  connectRateOver('ws'),
   {
     id: 'idle-connections',
     title: 'Idle connection memory',
     unit: 'bytes/conn',
+    transport: 'tcp',
     load: `${idleConnectionCount()} connections (CONNECT, then idle), at most ${IDLE_CONNECT_RATE}/s`,
     run: (broker) => idle(broker),
   },
