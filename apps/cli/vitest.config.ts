@@ -1,0 +1,1 @@
+export { packageTestConfig as default } from '../../vitest.config.ts';
