@@ -62,6 +62,7 @@ class DurableDouble implements SessionStore {
 }
 
 describeSessionStoreConformance('durable double over MemoryStore', () => new DurableDouble(), {
+  durable: true,
   reopen: (store) => {
     if (!(store instanceof DurableDouble)) throw new TypeError('not a DurableDouble');
     return store.reopened();

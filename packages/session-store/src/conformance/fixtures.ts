@@ -19,10 +19,10 @@ import type { StoreOp } from '../store-op.js';
 export interface ConformanceContext {
   /** The store under test, fresh for every test. */
   readonly store: SessionStore;
-  /** Close the store and open it again on the same data; only called when `canReopen` is true. */
+  /** Close the store and open it again on the same data; only called for durable backends. */
   reopen(): Promise<void>;
-  /** True when the backend gave a `reopen` option (durable backends). */
-  readonly canReopen: boolean;
+  /** True for a durable backend: the durable-only tests are registered. */
+  readonly durable: boolean;
 }
 
 /** A session record with defaults for everything but the client id. */

@@ -15,14 +15,15 @@ import { describeRetainedAndWills } from './retained-and-wills.js';
 import { describeSessions } from './sessions.js';
 import { describeSubscriptions } from './subscriptions.js';
 
-/** How the suite may treat a backend beyond creating it. */
-export interface SessionStoreConformanceOptions {
+/** What the suite needs to know about a backend beyond creating it. */
+export type SessionStoreConformanceOptions =
+  /** A store whose data dies with it (`durable: false`), like `MemoryStore`. */
+  | { durable?: false }
   /**
-   * Close `store` and open a new store on the same data (durable backends). The suite then checks that
-   * everything applied before survives; without it, those tests are skipped.
+   * A durable store. `reopen` closes `store` and opens a new one on the same data: the suite checks
+   * that everything applied survives it and that a rejected batch leaves nothing behind.
    */
-  reopen?: (store: SessionStore) => MaybePromise<SessionStore>;
-}
+  | { durable: true; reopen: (store: SessionStore) => MaybePromise<SessionStore> };
 
 /**
  * Register the conformance tests for a backend under `describe(name)`. `createStore` is called once per
@@ -36,7 +37,7 @@ export function describeSessionStoreConformance(
   createStore: () => MaybePromise<SessionStore>,
   options: SessionStoreConformanceOptions = {},
 ): void {
-  const { reopen } = options;
+  const reopen = options.durable === true ? options.reopen : undefined;
   let current: SessionStore | undefined;
 
   const ctx: ConformanceContext = {
@@ -50,7 +51,7 @@ export function describeSessionStoreConformance(
       current = undefined;
       current = await reopen(closing);
     },
-    canReopen: reopen !== undefined,
+    durable: options.durable === true,
   };
 
   describe(name, () => {
