@@ -128,7 +128,7 @@ for (const row of rows) {
   }
   measurements.push({ row, cells, unavailable });
 }
-certificates?.remove();
+await certificates?.remove();
 
 const environment = {
   date: new Date().toISOString(),

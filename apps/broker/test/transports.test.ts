@@ -5,7 +5,13 @@
  */
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { findExecutable, missingMosquittoTools, mosquittoSub } from '@mqttkit/testkit';
+import {
+  createTestPki,
+  findExecutable,
+  missingMosquittoTools,
+  mosquittoSub,
+  type TestPki,
+} from '@mqttkit/testkit';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -17,12 +23,11 @@ import {
   runBinary,
   startBrokerProcess,
 } from './broker-process.js';
-import { createTestCertificates, type TestCertificates } from './certificates.js';
 
 const hasOpenssl = findExecutable('openssl') !== undefined;
 const title = `tls, ws and wss listeners${hasOpenssl ? '' : ' (skipped: openssl not installed)'}`;
 
-let pki: TestCertificates;
+let pki: TestPki;
 let broker: BrokerProcess;
 /** The tls listener's own copies of the server certificate, which the reload test replaces. */
 let tlsCert: string;
@@ -60,9 +65,9 @@ async function until(condition: () => boolean, what: string, timeoutMs = 5000): 
 async function deviceOptions(): Promise<IClientOptions> {
   return {
     protocolVersion: 5,
-    ca: await readFile(pki.ca.certFile),
-    key: await readFile(pki.client.keyFile),
-    cert: await readFile(pki.client.certFile),
+    ca: await readFile(pki.ca.certPath),
+    key: await readFile(pki.client.keyPath),
+    cert: await readFile(pki.client.certPath),
     servername: 'localhost',
   };
 }
@@ -70,7 +75,7 @@ async function deviceOptions(): Promise<IClientOptions> {
 describe.skipIf(!hasOpenssl)(title, () => {
   beforeAll(async () => {
     requireBuild();
-    pki = await createTestCertificates();
+    pki = await createTestPki();
     const passwords = join(pki.dir, 'passwords');
     const users = await setPassword(emptyPasswordFile(), 'alice', 'alice-pw', { cost: { N: 1024 } });
     await writePasswordFile(passwords, users);
@@ -78,9 +83,9 @@ describe.skipIf(!hasOpenssl)(title, () => {
     await writeFile(acl, 'pattern readwrite devices/%u/#\nuser alice\ntopic readwrite #\n');
     tlsCert = join(pki.dir, 'tls-listener.crt');
     tlsKey = join(pki.dir, 'tls-listener.key');
-    await copyFile(pki.server.certFile, tlsCert);
-    await copyFile(pki.server.keyFile, tlsKey);
-    const wssTls = { certFile: pki.server.certFile, keyFile: pki.server.keyFile };
+    await copyFile(pki.server.certPath, tlsCert);
+    await copyFile(pki.server.keyPath, tlsKey);
+    const wssTls = { certFile: pki.server.certPath, keyFile: pki.server.keyPath };
     const config = join(pki.dir, 'broker.yaml');
     await writeFile(
       config,
@@ -94,7 +99,7 @@ describe.skipIf(!hasOpenssl)(title, () => {
             port: 0,
             certFile: tlsCert,
             keyFile: tlsKey,
-            caFile: pki.ca.certFile,
+            caFile: pki.ca.certPath,
             usernameFromCertificate: 'cn',
           },
           { protocol: 'ws', host: '127.0.0.1', port: 0 },
@@ -146,7 +151,7 @@ describe.skipIf(!hasOpenssl)(title, () => {
   it('TLS without a trusted client certificate is refused before MQTT', async () => {
     const url = `mqtts://127.0.0.1:${portOf('tls')}`;
     const base = {
-      ca: await readFile(pki.ca.certFile),
+      ca: await readFile(pki.ca.certPath),
       servername: 'localhost',
       username: 'alice',
       password: 'alice-pw',
@@ -154,14 +159,14 @@ describe.skipIf(!hasOpenssl)(title, () => {
     expect(await attempt(url, base)).not.toBe('connected');
     const intruder = {
       ...base,
-      key: await readFile(pki.intruder.keyFile),
-      cert: await readFile(pki.intruder.certFile),
+      key: await readFile(pki.otherClient.keyPath),
+      cert: await readFile(pki.otherClient.certPath),
     };
     expect(await attempt(url, intruder)).not.toBe('connected');
   });
 
   it('wss on its own path, with a password', async () => {
-    const ca = await readFile(pki.ca.certFile);
+    const ca = await readFile(pki.ca.certPath);
     const client = await connect(`wss://127.0.0.1:${portOf('wss')}/secure`, {
       protocolVersion: 4,
       clientId: 'alice-wss',
@@ -182,7 +187,7 @@ describe.skipIf(!hasOpenssl)(title, () => {
   it.skipIf(missingMosquittoTools().length > 0)(
     'mosquitto_sub over mutual TLS reads its own %u subtree',
     async () => {
-      const tls = ['--cafile', pki.ca.certFile, '--cert', pki.client.certFile, '--key', pki.client.keyFile];
+      const tls = ['--cafile', pki.ca.certPath, '--cert', pki.client.certPath, '--key', pki.client.keyPath];
       const args = ['-p', String(portOf('tls')), ...tls, '-t', 'devices/device-1/#', '-C', '1', '-v'];
       const result = await mosquittoSub(args, {
         whenSubscribed: async () => {
@@ -217,8 +222,14 @@ describe.skipIf(!hasOpenssl)(title, () => {
     const reloads = () =>
       broker.logs().filter((line) => line.msg === 'SIGHUP: TLS certificates reloaded').length;
     const before = reloads();
-    await copyFile(pki.otherServer.certFile, tlsCert);
-    await copyFile(pki.otherServer.keyFile, tlsKey);
+    const otherServer = await pki.issue('other-server', {
+      commonName: 'localhost',
+      altNames: ['IP:127.0.0.1', 'DNS:localhost'],
+      usage: 'server',
+      issuer: 'otherCa',
+    });
+    await copyFile(otherServer.certPath, tlsCert);
+    await copyFile(otherServer.keyPath, tlsKey);
     broker.signal('SIGHUP');
     await until(() => reloads() > before, 'the certificate reload');
     // The new server certificate is signed by a CA this client does not trust.

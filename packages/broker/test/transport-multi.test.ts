@@ -1,5 +1,14 @@
 import { connect as netConnect } from 'node:net';
-import { parseConnack, parseSuback, RawClient, rawConnect, rawPublish, rawSubscribe } from '@mqttkit/testkit';
+import {
+  createTestPki,
+  parseConnack,
+  parseSuback,
+  RawClient,
+  rawConnect,
+  rawPublish,
+  rawSubscribe,
+  type TestPki,
+} from '@mqttkit/testkit';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Broker, type ClientInfo } from '../src/index.js';
@@ -7,13 +16,7 @@ import type { Listener } from '../src/transports/listener.js';
 import { createTcpListener } from '../src/transports/tcp.js';
 import { createTlsListener } from '../src/transports/tls.js';
 import { createWebSocketListener } from '../src/transports/ws.js';
-import {
-  connectMqttOverWebSocket,
-  createTestPki,
-  type TestPki,
-  waitFor,
-  within,
-} from './transport-helpers.js';
+import { connectMqttOverWebSocket, waitFor, within } from './transport-helpers.js';
 
 let pki: TestPki;
 let broker: Broker;

@@ -2,18 +2,20 @@ import { X509Certificate } from 'node:crypto';
 import { connect as netConnect } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import {
+  createTestPki,
   mosquittoAvailable,
   mosquittoPub,
   mosquittoSub,
   parseConnack,
   RawConnection,
   rawConnect,
+  type TestPki,
 } from '@mqttkit/testkit';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Broker, type ClientInfo } from '../src/index.js';
 import { createTlsListener, type TlsListenerOptions } from '../src/transports/tls.js';
-import { capturingLogger, createTestPki, type TestPki, waitFor, within } from './transport-helpers.js';
+import { capturingLogger, waitFor, within } from './transport-helpers.js';
 
 let pki: TestPki;
 let broker: Broker;

@@ -1,6 +1,7 @@
 import { createServer, get as httpGet, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  createTestPki,
   FrameReader,
   parseAck,
   parseConnack,
@@ -11,6 +12,7 @@ import {
   rawPingreq,
   rawPublish,
   rawSubscribe,
+  type TestPki,
 } from '@mqttkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -20,14 +22,7 @@ import {
   createWebSocketListener,
   type WebSocketListenerOptions,
 } from '../src/transports/ws.js';
-import {
-  capturingLogger,
-  connectMqttOverWebSocket,
-  createTestPki,
-  type TestPki,
-  waitFor,
-  within,
-} from './transport-helpers.js';
+import { capturingLogger, connectMqttOverWebSocket, waitFor, within } from './transport-helpers.js';
 
 let pki: TestPki;
 let broker: Broker;

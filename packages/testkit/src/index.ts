@@ -1,7 +1,7 @@
 /**
  * @mqttkit/testkit: private test helpers for mqttkit. A raw MQTT packet builder and frame reader
- * written independently of `@mqttkit/codec`, raw sockets and a fake broker on 127.0.0.1, and helpers
- * that run Debian's mosquitto tools.
+ * written independently of `@mqttkit/codec`, raw sockets and a fake broker on 127.0.0.1, helpers
+ * that run Debian's mosquitto tools, and throwaway TLS certificates made with openssl.
  */
 export {
   /** Finds an executable on PATH, then in /usr/sbin and /usr/local/sbin. */
@@ -37,6 +37,20 @@ export {
   /** How a mosquitto tool run ended: exit code, signal, output and whether it timed out. */
   type ToolResult,
 } from './mosquitto.js';
+export {
+  /** The subject of a certificate: its common name and subjectAltName entries. */
+  type CertificateSubject,
+  /** Generates a CA, server, client and untrusted-CA certificates in a temp dir, as an async-disposable resource. */
+  createTestPki,
+  /** Options of `TestPki.issue`: subject, key usage and signing CA. */
+  type IssueOptions,
+  /** One key and certificate: PEM contents and file paths. */
+  type TestCertificate,
+  /** The certificates made by `createTestPki`, their temp dir, and `issue` for more. */
+  type TestPki,
+  /** Options of `createTestPki`: server and client subjects, file permissions and the openssl bound. */
+  type TestPkiOptions,
+} from './pki.js';
 export {
   /** A raw TCP client for broker tests, connected with `RawClient.connect(port)`. */
   RawClient,

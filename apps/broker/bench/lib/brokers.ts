@@ -68,7 +68,7 @@ const live = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
 
 // Whatever way the bench ends (normally, by an error, or by Ctrl-C), no broker outlives it and no
-// temporary directory (Mosquitto configs, certificates) is left behind.
+// Mosquitto config directory is left behind (`@mqttkit/testkit` removes the certificates' on exit).
 process.on('exit', () => {
   for (const child of live) if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
@@ -76,13 +76,13 @@ process.on('exit', () => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 /** A fresh temporary directory, removed by `removeTempDir` or, at the latest, when the bench exits. */
-export function makeTempDir(prefix: string): string {
+function makeTempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   tempDirs.add(dir);
   return dir;
 }
 
-export function removeTempDir(dir: string): void {
+function removeTempDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
   tempDirs.delete(dir);
 }

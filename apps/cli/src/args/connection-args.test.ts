@@ -115,7 +115,7 @@ describe('connection options', () => {
     expect(url.connection.url).toBe('mqtts://host:9000');
   });
 
-  it('TLS: --cafile, --cert/--key read PEM files; port 8883 or mqtts:// turn TLS on; --insecure skips verification', () => {
+  it('TLS: --cafile, --cert/--key read PEM files; port 8883 or mqtts:// turn TLS on; --insecure skips the host name check only', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mqttkit-cli-tls-'));
     for (const name of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(join(dir, name), `PEM ${name}`);
     const { connection } = pub(
@@ -132,7 +132,7 @@ describe('connection options', () => {
       ca: 'PEM ca.pem',
       cert: 'PEM cert.pem',
       key: 'PEM key.pem',
-      rejectUnauthorized: false,
+      checkServerName: false,
     });
     expect(pub('-p', '8883').connection.url).toBe('mqtts://localhost:8883');
     expect(pub('-h', '::1').connection.url).toBe('mqtt://[::1]:1883');

@@ -190,9 +190,8 @@ export function resolveConnection(
     ...(cafile === undefined ? {} : { ca: readPem(command, '--cafile', cafile) }),
     ...(cert === undefined ? {} : { cert: readPem(command, '--cert', cert) }),
     ...(key === undefined ? {} : { key: readPem(command, '--key', key) }),
-    // Node cannot skip only the host name check through the client's options, so --insecure skips
-    // certificate verification altogether (stronger than mosquitto's; documented in the README).
-    ...(args.has('insecure') ? { rejectUnauthorized: false } : {}),
+    // As mosquitto's: the chain is still verified against --cafile, only the host name is not checked.
+    ...(args.has('insecure') ? { checkServerName: false } : {}),
   };
 
   const options: ConnectOptions = {

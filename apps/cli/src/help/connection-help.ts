@@ -19,7 +19,7 @@ export const CONNECTION_HELP = `Connection:
   --will-topic TOPIC, --will-payload TEXT, --will-qos QOS, --will-retain
   --cafile FILE            trusted CA certificates (PEM); turns TLS on
   --cert FILE, --key FILE  client certificate and key (PEM)
-  --insecure               do not verify the server certificate (tests only)
+  --insecure               do not check the server certificate's host name
   -d, --debug              print mosquitto-style protocol lines
   --quiet                  do not print runtime errors
   --json                   JSON output (see the README)

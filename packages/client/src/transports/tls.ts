@@ -11,6 +11,7 @@ export function nodeTlsOptions(host: string, tls: TlsOptions | undefined): Conne
   if (tls?.key !== undefined) options.key = tls.key as ConnectionOptions['key'];
   if (tls?.passphrase !== undefined) options.passphrase = tls.passphrase;
   if (tls?.rejectUnauthorized !== undefined) options.rejectUnauthorized = tls.rejectUnauthorized;
+  if (tls?.checkServerName === false) options.checkServerIdentity = acceptAnyServerName;
   // SNI must not carry an IP address (RFC 6066 section 3).
   const servername = tls?.servername ?? (isIP(host) === 0 ? host : undefined);
   if (servername !== undefined) options.servername = servername;
@@ -28,3 +29,8 @@ export const openTls: TransportOpener = async (target, events, signal) => {
   await whenReady(socket, 'secureConnect', signal, () => socket.destroy());
   return streamTransport(socket, events);
 };
+
+/** Accepts whatever name a chain-verified certificate carries (see `TlsOptions.checkServerName`). */
+function acceptAnyServerName(): undefined {
+  return undefined;
+}

@@ -15,6 +15,11 @@ export interface TlsOptions {
   passphrase?: string;
   /** Verify the server's certificate (default true). Turn off only for tests. */
   rejectUnauthorized?: boolean;
+  /**
+   * Check that the certificate names the server (default true). `false` still verifies the chain
+   * against `ca`, only not the name: what mosquitto_pub's `--insecure` does.
+   */
+  checkServerName?: boolean;
   /** Server name for SNI and certificate checks; defaults to the URL's host name (not for IP addresses). */
   servername?: string;
 }
