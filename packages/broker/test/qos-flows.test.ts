@@ -339,7 +339,7 @@ describe('QoS flows, MQTT 5.0 only', () => {
     await pub.send(rawPublish({ topic: 'refuse', payload: '2', qos: 2, packetId: 2 }, 5));
     const first = await nextPublish(sub, 5);
     await sub.send(rawPubrec(first.packetId!, 5, 0x80));
-    // The refused message freed its slot in the Receive Maximum 1 window [MQTT-4.9.0-?]: the next comes.
+    // The refused message freed its slot in the Receive Maximum 1 window (section 4.9): the next comes.
     const second = await nextPublish(sub, 5);
     expect(text(second)).toBe('2');
     expect(second.dup).toBe(false);

@@ -182,7 +182,7 @@ describe('per-listener limits', () => {
       const onStrict = await RawClient.connect(strict.port);
       await onStrict.send(rawConnect({ protocolVersion: 5, clientId: 'strict' }));
       const connack = parseConnack(await onStrict.expectFrame({ type: 2 }), 5);
-      // The CONNACK advertises the listener's limits, not the broker's [MQTT-3.2.2-?].
+      // The CONNACK advertises the listener's limits, not the broker's (section 3.2.2.3).
       expect(connack.properties).toContainEqual([0x27, 64]);
       expect(connack.properties).toContainEqual([0x24, 0]);
       await onStrict.send(rawSubscribe(1, [{ filter: 'a', qos: 2 }], 5));

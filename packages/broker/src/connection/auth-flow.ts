@@ -32,7 +32,7 @@ export function handleAuth(conn: Connection, packet: AuthPacket): void {
   const reasonCode = packet.reasonCode ?? 0;
   const auth = conn.auth;
   if (auth === undefined) {
-    // AUTH without an Authentication Method in CONNECT is a protocol error [MQTT-4.12.0-?].
+    // AUTH without an Authentication Method in CONNECT is a protocol error (section 4.12).
     conn.failWith(new MqttError('PROTOCOL_ERROR', 'AUTH received but CONNECT had no Authentication Method'));
     return;
   }

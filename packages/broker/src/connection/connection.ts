@@ -268,7 +268,7 @@ export class Connection implements SessionLink, WheelEntry {
       if (!failed) this.sendPubrel(packetId);
       return;
     }
-    // Unknown id: answer PUBREL so the client's flow ends; v5 says why [MQTT-4.3.3-?].
+    // Unknown id: answer PUBREL so the client's flow ends; v5 says why (0x92, section 3.6.2.1).
     if (!failed)
       this.writePacket(
         this.protocolVersion === 5

@@ -128,7 +128,7 @@ export function handlePublish(conn: Connection, packet: PublishPacket): void {
     decide(conn, packet, topic, decision);
     return;
   }
-  // Later packets wait, so messages from one client keep their order [MQTT-4.6.0-?].
+  // Later packets wait, so messages from one client keep their order [MQTT-4.6.0-6].
   conn.suspend();
   void decision.then((answer) => {
     if (conn.state !== 'closed') decide(conn, packet, topic, answer);
@@ -159,7 +159,7 @@ function failureCode(code: number): number {
 const ACK_OVERHEAD = 16;
 
 /**
- * A PUBLISH the broker will not route. v5 says why in the PUBACK/PUBREC [MQTT-3.4.2-?]; 3.x has no
+ * A PUBLISH the broker will not route. v5 says why in the PUBACK/PUBREC [MQTT-3.4.2-1]; 3.x has no
  * negative acknowledgement, so the flow completes normally and the message is dropped. QoS 0 and a
  * v5 client that sent invalid UTF-8 at QoS 0 get a DISCONNECT for the latter only.
  */

@@ -206,7 +206,7 @@ function subscriptionRecord(
 ): SubscriptionRecord {
   const record: SubscriptionRecord = {
     topicFilter: subscription.topicFilter,
-    // The broker may grant less than asked, never more than it supports [MQTT-3.9.3-?].
+    // The broker may grant less than asked, never more than it supports (section 3.9.3).
     qos: subscription.qos < maximumQoS ? subscription.qos : maximumQoS,
     noLocal: subscription.noLocal ?? false,
     retainAsPublished: subscription.retainAsPublished ?? false,

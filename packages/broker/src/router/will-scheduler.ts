@@ -127,7 +127,7 @@ export class WillScheduler {
 
 /**
  * The message a will becomes: its properties minus Will Delay Interval; its Message Expiry Interval
- * counts from publication [MQTT-3.1.3-?].
+ * counts from publication (section 3.1.3.2.4).
  */
 function willMessage(id: number, clientId: string, will: Will, publishedAt: number): Message {
   let properties: ForwardedProperties | undefined;

@@ -190,7 +190,8 @@ export class Session {
 
   /**
    * PUBREC from the client: move the QoS 2 entry to `released` so PUBREL follows. Returns false for an
-   * unknown id. With a v5 failure reason code the flow ends here [MQTT-4.3.3-?]: `failed` true.
+   * unknown id. With a v5 failure reason code the flow ends here: PUBREL follows only a
+   * PUBREC below 0x80 [MQTT-4.3.3-4], so `failed` true ends it.
    */
   received(packetId: number, failed: boolean): boolean {
     const entry = this.inflight?.get(packetId);
