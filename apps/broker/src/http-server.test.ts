@@ -14,6 +14,7 @@ function source() {
     'packet-too-large': 0,
     'retained-store-full': 0,
     'offline-qos0': 0,
+    'subscription-revoked': 0,
   };
   return {
     stats,
@@ -78,6 +79,7 @@ describe('metrics endpoint', () => {
       'mqttkit_messages_dropped_total{reason="queue-full"} 2',
       'mqttkit_messages_dropped_total{reason="congested"} 1',
       'mqttkit_messages_dropped_total{reason="offline-qos0"} 0',
+      'mqttkit_messages_dropped_total{reason="subscription-revoked"} 0',
       'mqttkit_logins_total{result="bad_credentials"} 2',
       'mqttkit_acl_denied_total{action="subscribe"} 8',
       'mqttkit_config_reloads_total{result="failure"} 0',

@@ -125,7 +125,7 @@ export async function runBroker(
   });
   sys.start();
 
-  const reloader = new AuthReloader(auth, logger);
+  const reloader = new AuthReloader(auth, logger, { subscriptions: broker });
   const reloadCertificatesLogged = async (): Promise<boolean> => {
     try {
       const count = await reloadCertificates(configured);

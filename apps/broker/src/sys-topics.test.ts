@@ -54,6 +54,7 @@ function fakeSource(): SysSource & { stats: BrokerStats } {
     'packet-too-large': 0,
     'retained-store-full': 0,
     'offline-qos0': 0,
+    'subscription-revoked': 0,
   };
   return {
     stats,

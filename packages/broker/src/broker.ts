@@ -46,6 +46,27 @@ export interface BrokerMessage {
   properties?: Omit<MessageProperties, 'messageExpiryInterval'> & { messageExpiryInterval?: number };
 }
 
+/** One subscription of one session, as `broker.sessionSubscriptions()` lists it. */
+export interface SessionSubscription {
+  readonly clientId: string;
+  /**
+   * User name of the client that last connected to the session (after authentication); undefined for
+   * an anonymous client, and for a session whose user name is not known (`isUsernameKnown` false).
+   */
+  readonly username: string | undefined;
+  /**
+   * False for a session loaded from the store whose client has not connected since this start: the
+   * store does not keep user names, so `username` says nothing about who owns it.
+   */
+  readonly isUsernameKnown: boolean;
+  /** True while a client is connected to the session. */
+  readonly isConnected: boolean;
+  /** The filter as subscribed, `$share/{group}/` prefix included. */
+  readonly topicFilter: string;
+  /** The maximum QoS granted. */
+  readonly qos: QoS;
+}
+
 const encoder = new TextEncoder();
 
 /**
@@ -196,6 +217,43 @@ export class Broker implements BrokerCore {
       undefined,
     );
     return this.publishMessage(message, undefined, undefined, false);
+  }
+
+  /**
+   * Every subscription of every session, connected and offline, one entry per subscription (the
+   * entries of one session come together). Lazy: revoking the subscription just listed, while
+   * iterating, is safe.
+   */
+  *sessionSubscriptions(): IterableIterator<SessionSubscription> {
+    for (const session of this.sessions.values()) {
+      if (session.subscriptionCount === 0) continue;
+      for (const record of session.subscriptions.values()) {
+        yield {
+          clientId: session.clientId,
+          username: session.username,
+          isUsernameKnown: session.isUsernameKnown,
+          isConnected: session.link !== undefined,
+          topicFilter: record.topicFilter,
+          qos: record.qos,
+        };
+      }
+    }
+  }
+
+  /**
+   * Remove one subscription of a session, connected or offline, by client id and the filter as
+   * subscribed (`$share/{group}/` prefix included): it stops matching at once, is forgotten by the
+   * store for a persistent session, and messages queued for the session that no remaining
+   * subscription matches are dropped (`subscription-revoked`). For access control: an ACL reload
+   * revokes what it no longer allows, as Mosquitto's read checks at delivery do.
+   *
+   * The client is not told: MQTT has no server-initiated UNSUBSCRIBE, and Mosquitto does not tell it
+   * either. It simply receives nothing more on that filter, and may subscribe again (when allowed).
+   * No hook is notified. Returns false when there is no session with that client id or it has no
+   * subscription on exactly that filter.
+   */
+  revokeSubscription(clientId: string, topicFilter: string): boolean {
+    return this.sessions.revokeSubscription(clientId, topicFilter);
   }
 
   /**

@@ -1,4 +1,4 @@
-export { Broker, type BrokerMessage, type BrokerOptions } from './broker.js';
+export { Broker, type BrokerMessage, type BrokerOptions, type SessionSubscription } from './broker.js';
 export type { BrokerCore } from './broker-core.js';
 export { type Clock, systemClock } from './clock.js';
 export type { Connection, ConnectionOrigin, ConnectionState } from './connection/connection.js';

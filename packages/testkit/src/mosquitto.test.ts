@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   findExecutable,
   findFreePort,
+  listenerPorts,
   missingMosquittoTools,
   mosquittoPub,
   mosquittoSub,
@@ -158,3 +159,17 @@ describe.skipIf(!available)(
     });
   },
 );
+
+describe('listenerPorts', () => {
+  it('finds the port of every listener line, so startMosquitto waits for all of them', () => {
+    expect(
+      listenerPorts([
+        'listener 1883 127.0.0.1',
+        'allow_anonymous true',
+        '  listener 9001',
+        'protocol websockets',
+      ]),
+    ).toEqual([1883, 9001]);
+    expect(listenerPorts(['allow_anonymous true'])).toEqual([]);
+  });
+});

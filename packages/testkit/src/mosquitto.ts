@@ -441,7 +441,7 @@ async function startMosquittoOn(port: number, options: MosquittoOptions): Promis
       const message = `mosquitto exited during startup on port ${port}:\n${log()}`;
       throw log().includes('Address already in use') ? new PortTakenError(message) : new Error(message);
     }
-    if (await accepts(port, host)) {
+    if (await acceptsAll(listenerPorts(config), host)) {
       // The probe could have reached another process on a just-taken port; mosquitto must still be up.
       await sleep(20);
       if (isAlive()) break;
@@ -449,7 +449,9 @@ async function startMosquittoOn(port: number, options: MosquittoOptions): Promis
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`mosquitto did not accept connections on ${host}:${port} in time:\n${log()}`);
+      throw new Error(
+        `mosquitto did not accept connections on ${host}:${listenerPorts(config).join(', ')} in time:\n${log()}`,
+      );
     }
     await sleep(25);
   }
@@ -462,6 +464,24 @@ async function startMosquittoOn(port: number, options: MosquittoOptions): Promis
     stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/**
+ * Every port a `listener <port> [address]` line of the config opens: extra listeners (a websockets one,
+ * say) may start after the first, so readiness means all of them accept.
+ */
+export function listenerPorts(config: readonly string[]): number[] {
+  const ports: number[] = [];
+  for (const line of config) {
+    const match = /^\s*listener\s+(\d+)/.exec(line);
+    if (match !== null) ports.push(Number(match[1]));
+  }
+  return ports;
+}
+
+async function acceptsAll(ports: readonly number[], host: string): Promise<boolean> {
+  for (const port of ports) if (!(await accepts(port, host))) return false;
+  return true;
 }
 
 /** True when a TCP connection to `host:port` succeeds (the probe is closed at once). */

@@ -6,7 +6,7 @@
 import type { Hook, Logger } from '@mqttkit/broker';
 import type { AuthConfig } from '../config/schema.js';
 import { Acl, readAclFile } from './acl-file.js';
-import { AclHook } from './acl-hook.js';
+import { AclHook, type SubscriptionOwner } from './acl-hook.js';
 import { AuthFileError } from './auth-file-error.js';
 import { type PasswordFile, readPasswordFile } from './password-file.js';
 import { PasswordHook } from './password-hook.js';
@@ -96,18 +96,35 @@ export class AuthHooks {
   }
 }
 
-/** Serialises reloads: a SIGHUP during a reload runs one more reload after it. */
+/** What an `AuthReloader` works on besides the hooks. */
+export interface AuthReloaderOptions {
+  /**
+   * The broker whose subscriptions a reloaded ACL judges: those it no longer allows are revoked, as
+   * Mosquitto's read checks at delivery would stop them. Without it, only new SUBSCRIBEs see the file.
+   */
+  subscriptions?: SubscriptionOwner;
+  /** Told the outcome of each reload. */
+  onResult?: (ok: boolean) => void;
+}
+
+/**
+ * Serialises reloads: a SIGHUP during a reload runs one more reload after it. After a successful
+ * reload with an ACL file, existing subscriptions the new file no longer allows are revoked; a failed
+ * reload changes nothing.
+ */
 export class AuthReloader {
   private running: Promise<boolean> | undefined;
   private again = false;
   private readonly auth: AuthHooks;
   private readonly logger: Logger;
+  private readonly subscriptions: SubscriptionOwner | undefined;
   private readonly onResult: (ok: boolean) => void;
 
-  constructor(auth: AuthHooks, logger: Logger, onResult: (ok: boolean) => void = () => {}) {
+  constructor(auth: AuthHooks, logger: Logger, options: AuthReloaderOptions = {}) {
     this.auth = auth;
     this.logger = logger;
-    this.onResult = onResult;
+    this.subscriptions = options.subscriptions;
+    this.onResult = options.onResult ?? (() => {});
   }
 
   /** Reloads the password and ACL files; resolves true when new files are in force. */
@@ -132,6 +149,7 @@ export class AuthReloader {
       const files = await readAuthFiles(this.auth.config);
       this.auth.apply(files);
       this.logger.info(this.auth.describe(), 'SIGHUP: password and ACL files reloaded');
+      this.revokeDisallowed();
       this.onResult(true);
       return true;
     } catch (error) {
@@ -139,6 +157,23 @@ export class AuthReloader {
       this.logger.error({ problems }, 'SIGHUP: reload failed; the files in force stay in force');
       this.onResult(false);
       return false;
+    }
+  }
+
+  /** Takes back the subscriptions the ACL now in force does not allow, in the same turn as the swap. */
+  private revokeDisallowed(): void {
+    const acl = this.auth.acl;
+    if (acl === undefined || this.subscriptions === undefined) return;
+    const { checked, revoked, unchecked } = acl.revokeDisallowed(this.subscriptions);
+    this.logger.info(
+      { checked, revoked },
+      'SIGHUP: subscriptions checked against the reloaded ACL; those it does not allow are revoked',
+    );
+    if (unchecked > 0) {
+      this.logger.warn(
+        { unchecked },
+        'SIGHUP: subscriptions of sessions loaded from the store were not checked; their user names are not known until their clients reconnect',
+      );
     }
   }
 }

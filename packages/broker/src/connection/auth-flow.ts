@@ -120,7 +120,11 @@ function applyStep(
     });
     return;
   }
-  if (result.username !== undefined) conn.client.username = result.username;
+  if (result.username !== undefined) {
+    conn.client.username = result.username;
+    // Re-authentication: the session judged later (ACL reloads) must see the new user name.
+    if (conn.session !== undefined) conn.session.username = result.username;
+  }
   auth.step = 0;
   auth.reauthenticating = false;
   if (!reauthenticate) {

@@ -168,7 +168,14 @@ export function acceptConnect(
         ? 0
         : limits.persistentSessionExpiryInterval;
 
-  const { session, present } = core.sessions.open(conn, clientId, version, packet.clean, expiry);
+  const { session, present } = core.sessions.open(
+    conn,
+    clientId,
+    conn.client.username,
+    version,
+    packet.clean,
+    expiry,
+  );
   conn.session = session;
   conn.will =
     packet.will === undefined ? undefined : { ...packet.will, payload: packet.will.payload.slice() };

@@ -162,14 +162,18 @@ export interface PublishedEvent {
   readonly isWill: boolean;
 }
 
-/** Why a message was not delivered to a session. */
+/**
+ * Why a message was not delivered to a session. `subscription-revoked`: it was queued for a
+ * subscription that `broker.revokeSubscription` removed before the message was sent.
+ */
 export type DropReason =
   | 'queue-full'
   | 'congested'
   | 'expired'
   | 'packet-too-large'
   | 'retained-store-full'
-  | 'offline-qos0';
+  | 'offline-qos0'
+  | 'subscription-revoked';
 
 /** What `onMessageDropped` receives whenever a message is not delivered to one session. */
 export interface MessageDroppedEvent {

@@ -1,5 +1,6 @@
 import type { SessionRecord, StoredMessage, StoredSession, SubscriptionRecord } from '@mqttkit/session-store';
-import type { ProtocolVersion, QoS } from '@mqttkit/types';
+import { matches, parseSharedSubscription } from '@mqttkit/topic';
+import { MqttError, type ProtocolVersion, type QoS } from '@mqttkit/types';
 import { type Clock, scheduleAt } from '../clock.js';
 import type { DropReason } from '../hooks/hook.js';
 import type { HookRegistry } from '../hooks/hook-registry.js';
@@ -46,6 +47,7 @@ export class SessionManager implements SessionHost {
     'packet-too-large': 0,
     'retained-store-full': 0,
     'offline-qos0': 0,
+    'subscription-revoked': 0,
   };
 
   private readonly deps: SessionManagerDeps;
@@ -86,11 +88,13 @@ export class SessionManager implements SessionHost {
   /**
    * Attach `link` to the session of `clientId`: an existing connection is taken over first
    * [MQTT-3.1.4-3]; Clean Start (or Clean Session) discards an old session [MQTT-3.1.2-4]; otherwise
-   * the old session resumes. `present` tells whether a session was resumed.
+   * the old session resumes. `present` tells whether a session was resumed. `username` is the client's
+   * user name after authentication; the session remembers it.
    */
   open(
     link: SessionLink,
     clientId: string,
+    username: string | undefined,
     protocolVersion: ProtocolVersion,
     clean: boolean,
     expiryInterval: number,
@@ -107,6 +111,8 @@ export class SessionManager implements SessionHost {
       session = new Session(clientId, protocolVersion, expiryInterval, this);
       this.sessions.set(clientId, session);
     }
+    session.username = username;
+    session.isUsernameKnown = true;
     session.protocolVersion = protocolVersion;
     session.expiryInterval = expiryInterval;
     session.expiryTimer?.cancel();
@@ -163,6 +169,30 @@ export class SessionManager implements SessionHost {
     this.deps.wills.sessionEnded(session.clientId);
   }
 
+  /**
+   * Remove the subscription of `clientId` on exactly `topicFilter` (as subscribed, `$share/` prefix
+   * included), from the index and the session, and from the store for a persistent session. Queued
+   * messages that no remaining subscription of the session matches are dropped too
+   * (`subscription-revoked`), so an offline session gets nothing the revoked subscription queued.
+   * Nothing is sent to the client. Returns false when there is no such session or subscription.
+   */
+  revokeSubscription(clientId: string, topicFilter: string): boolean {
+    const session = this.sessions.get(clientId);
+    if (session === undefined) return false;
+    const indexed = this.deps.router.unsubscribe(session, topicFilter);
+    const held = session.subscriptionCount > 0 && session.subscriptions.delete(topicFilter);
+    if (!indexed && !held) return false;
+    if (held) this.persistUnsubscribe(session, topicFilter);
+    if (session.queuedCount > 0) {
+      const remaining = [...session.subscriptions.keys()].map(matchingFilter);
+      session.dropQueued(
+        (entry) => remaining.some((filter) => matches(filter, entry.message.topic)),
+        'subscription-revoked',
+      );
+    }
+    return true;
+  }
+
   // ─── Persistence of session state ─────────────────────────────────────────
 
   /** Store a subscription of a persistent session. */
@@ -171,6 +201,7 @@ export class SessionManager implements SessionHost {
       this.deps.store.push({ type: 'subscription.put', clientId: session.clientId, subscription });
   }
 
+  /** Forget a stored subscription of a persistent session. */
   persistUnsubscribe(session: Session, topicFilter: string): void {
     if (session.persisted)
       this.deps.store.push({ type: 'subscription.delete', clientId: session.clientId, topicFilter });
@@ -279,6 +310,12 @@ export class SessionManager implements SessionHost {
         this.persistSubscription(session, subscription);
     }
   }
+}
+
+/** The filter that topics are matched against: a shared subscription's without `$share/{group}/`. */
+function matchingFilter(topicFilter: string): string {
+  const shared = parseSharedSubscription(topicFilter);
+  return shared === undefined || MqttError.isInstance(shared) ? topicFilter : shared.topicFilter;
 }
 
 /** The broker's message for a stored body, created once per id however many sessions reference it. */

@@ -88,6 +88,17 @@ export class Session {
   private packetIds: PacketIdAllocator | undefined;
 
   readonly clientId: string;
+  /**
+   * User name of the client that last connected to this session, as authentication left it (and as
+   * re-authentication changes it). Kept in memory only: the store's records do not hold it, so a
+   * session loaded from the store has none until its client connects again (`isUsernameKnown`).
+   */
+  username: string | undefined = undefined;
+  /**
+   * True once a client has connected to this session since the broker started. False for a session
+   * loaded from the store and not resumed yet: `username` is then unknown, not anonymous.
+   */
+  isUsernameKnown = false;
   protocolVersion: ProtocolVersion;
   /** Seconds the session outlives its connection; 0 ends it with the connection. */
   expiryInterval: number;
@@ -109,6 +120,11 @@ export class Session {
   get subscriptions(): Map<string, SubscriptionRecord> {
     this.subscriptionMap ??= new Map();
     return this.subscriptionMap;
+  }
+
+  /** How many subscriptions the session has (without creating the map). */
+  get subscriptionCount(): number {
+    return this.subscriptionMap?.size ?? 0;
   }
 
   /** Packet ids of inbound QoS 2 messages received and not yet released by PUBREL [MQTT-4.3.3-8]. */
@@ -259,6 +275,29 @@ export class Session {
     } else {
       this.inflightEntries().set(entry.packetId, entry);
     }
+  }
+
+  /**
+   * Drop the queued messages (not yet sent) that `keep` rejects, each counted as not delivered for
+   * `reason`, and forget their store records. Messages in flight are left to finish their flow: the
+   * client has them already, and a QoS 2 packet id it holds must still be released. Returns how many
+   * were dropped.
+   */
+  dropQueued(keep: (entry: OutboundEntry) => boolean, reason: DropReason): number {
+    const queue = this.queue;
+    if (queue === undefined || queue.length === 0) return 0;
+    let dropped = 0;
+    // Every entry is taken out and the kept ones pushed back in order.
+    for (const entry of queue.drain()) {
+      if (keep(entry)) {
+        queue.push(entry);
+        continue;
+      }
+      this.host.dropped(this.clientId, entry.message, entry.qos, reason);
+      this.discard(entry);
+      dropped++;
+    }
+    return dropped;
   }
 
   /**
