@@ -9,7 +9,7 @@ export interface WheelEntry {
   wheelPrev: WheelEntry | undefined;
   /** The slot the entry is linked into, or -1 when it is not scheduled. */
   wheelSlot: number;
-  /** Wall-clock ms the entry is due. */
+  /** When the entry is due, in the wheel's time (`DeadlineWheel.now()`). */
   deadline: number;
   /** Called once the wheel reaches `deadline`; may schedule the entry again. */
   onDeadline(now: number): void;
@@ -23,6 +23,8 @@ export interface WheelEntry {
  */
 export class DeadlineWheel {
   private readonly clock: Clock;
+  /** Clock time when the wheel was made: its own time counts from here. */
+  private readonly origin: number;
   private readonly resolutionMs: number;
   private readonly heads: (WheelEntry | undefined)[];
   /** The last tick (now / resolution) whose slot has been processed. */
@@ -32,9 +34,21 @@ export class DeadlineWheel {
 
   constructor(clock: Clock, resolutionMs = 100, slotCount = 1024) {
     this.clock = clock;
+    this.origin = clock.now();
     this.resolutionMs = resolutionMs;
     this.heads = new Array<WheelEntry | undefined>(slotCount).fill(undefined);
-    this.cursor = Math.floor(clock.now() / resolutionMs);
+    this.cursor = 0;
+  }
+
+  /**
+   * Milliseconds since the wheel was made: the time base of every deadline on it. Entries keep times
+   * in it because they are small integers (for 24 days), which V8 stores inside the object, where a
+   * wall-clock millisecond count needs a separate 16-byte number box per field and connection.
+   */
+  now(): number {
+    // Math.floor hands back a small integer as such; a plain difference of two large doubles stays a
+    // boxed double even when it is whole, and one such store makes the field a boxed-double field.
+    return Math.floor(this.clock.now() - this.origin);
   }
 
   /** Entries waiting for their deadline. */
@@ -47,7 +61,7 @@ export class DeadlineWheel {
     if (entry.wheelSlot >= 0) this.unlink(entry);
     entry.deadline = deadline;
     const slots = this.heads.length;
-    if (this.scheduled === 0) this.cursor = Math.floor(this.clock.now() / this.resolutionMs);
+    if (this.scheduled === 0) this.cursor = Math.floor(this.now() / this.resolutionMs);
     let tick = Math.ceil(deadline / this.resolutionMs);
     if (tick <= this.cursor) tick = this.cursor + 1;
     // Farther than one turn: park in the farthest slot; it is looked at again then.
@@ -93,7 +107,7 @@ export class DeadlineWheel {
   /** Process every slot up to now: due entries fire, early ones (parked) are scheduled again. */
   private readonly advance = (): void => {
     this.timer = undefined;
-    const now = this.clock.now();
+    const now = this.now();
     const target = Math.floor(now / this.resolutionMs);
     const slots = this.heads.length;
     // After a long stall (a paused process), one full turn covers every slot.

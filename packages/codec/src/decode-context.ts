@@ -1,19 +1,23 @@
 import type { ProtocolVersion } from '@mqttkit/types';
 
 /**
- * What a packet decoder needs to know beyond the bytes: the negotiated protocol version, which side
- * of the connection is receiving, and where to report the level byte of a CONNECT. One instance lives
- * in each `Decoder`, so decoding allocates no context per packet.
+ * What a packet decoder needs to know beyond the bytes: the negotiated protocol version and which side
+ * of the connection is receiving. There are only eight of them, shared by every `Decoder`, so neither a
+ * decoder nor a packet allocates one (an idle connection's decoder is part of its memory bill).
  */
-export class DecodeContext {
+export interface DecodeContext {
   /** The version packets other than CONNECT are decoded with; 0 until the server learns it. */
-  version: ProtocolVersion | 0 = 0;
+  readonly version: ProtocolVersion | 0;
   /** True when the receiver is the server (it receives CONNECT, SUBSCRIBE, ...). */
-  isServer: boolean;
-  /** The raw protocol level byte of the last CONNECT seen, recorded before any check can fail. */
-  requestedProtocolLevel: number | undefined = undefined;
+  readonly isServer: boolean;
+}
 
-  constructor(isServer: boolean) {
-    this.isServer = isServer;
-  }
+const VERSIONS = [0, 3, 4, 5] as const;
+const SERVER_CONTEXTS = VERSIONS.map((version) => Object.freeze({ version, isServer: true }));
+const CLIENT_CONTEXTS = VERSIONS.map((version) => Object.freeze({ version, isServer: false }));
+
+/** The shared context for `version` (0: not known yet) on one side. */
+export function decodeContext(version: ProtocolVersion | 0, isServer: boolean): DecodeContext {
+  const index = version === 0 ? 0 : version - 2;
+  return (isServer ? SERVER_CONTEXTS : CLIENT_CONTEXTS)[index]!;
 }

@@ -1,6 +1,6 @@
 import { MqttError, type Packet, type ProtocolVersion } from '@mqttkit/types';
 import { ByteReader } from './byte-reader.js';
-import { DecodeContext } from './decode-context.js';
+import { type DecodeContext, decodeContext } from './decode-context.js';
 import { fail, malformed } from './errors.js';
 import { checkFirstByte, PACKET_NAME } from './frame.js';
 import { decodeAuth } from './packets/auth.js';
@@ -90,16 +90,18 @@ export class Decoder {
   #error: MqttError | undefined = undefined;
   /** A server returned a CONNECT and waits for `setProtocolVersion` before reading other packets. */
   #awaitingVersion = false;
-  readonly #ctx: DecodeContext;
+  #ctx: DecodeContext;
+  /** The protocol level byte of the last CONNECT read (see `requestedProtocolLevel`). */
+  #requestedLevel: number | undefined = undefined;
 
   /** Creates a decoder for one side of one connection. */
   constructor(options: DecoderOptions) {
     const side = options?.side;
     if (side !== 'server' && side !== 'client') throw new TypeError(`side must be 'server' or 'client'`);
-    this.#ctx = new DecodeContext(side === 'server');
+    this.#ctx = decodeContext(0, side === 'server');
     if (options.protocolVersion !== undefined) {
       checkVersion(options.protocolVersion);
-      this.#ctx.version = options.protocolVersion;
+      this.#ctx = decodeContext(options.protocolVersion, side === 'server');
     } else if (side === 'client') {
       throw new TypeError('a client decoder needs the protocolVersion it connected with');
     }
@@ -116,7 +118,7 @@ export class Decoder {
 
   /** The raw protocol level byte of the last CONNECT read, set even when that CONNECT then failed. */
   get requestedProtocolLevel(): number | undefined {
-    return this.#ctx.requestedProtocolLevel;
+    return this.#requestedLevel;
   }
 
   /** Bytes pushed and not yet consumed by a returned packet. */
@@ -132,7 +134,7 @@ export class Decoder {
   /** Sets the version for the packets after CONNECT; a server calls it with the CONNECT's version. */
   setProtocolVersion(version: ProtocolVersion): void {
     checkVersion(version);
-    this.#ctx.version = version;
+    this.#ctx = decodeContext(version, this.#ctx.isServer);
     this.#awaitingVersion = false;
   }
 
@@ -309,7 +311,9 @@ export class Decoder {
       case 7:
         return decodePubAck(r, type, ctx);
       case 1: {
-        const packet = decodeConnect(r, first, ctx);
+        // Recorded before decoding, so a server can answer even a broken 5.0 CONNECT in 5.0.
+        this.#requestedLevel = connectLevel(buf, start, end);
+        const packet = decodeConnect(r, first);
         if (ctx.version === 0) this.#awaitingVersion = true;
         return packet;
       }
@@ -346,4 +350,11 @@ export class Decoder {
     this.#frameLength = -1;
     return error;
   }
+}
+
+/** The protocol level byte of a CONNECT body (after the length-prefixed Protocol Name), if present. */
+function connectLevel(buf: Uint8Array, start: number, end: number): number | undefined {
+  if (end - start < 2) return undefined;
+  const at = start + 2 + ((buf[start]! << 8) | buf[start + 1]!);
+  return at < end ? buf[at] : undefined;
 }

@@ -97,6 +97,7 @@ export class Connection implements SessionLink, WheelEntry {
   readonly decoder: Decoder;
   readonly client: ClientView;
 
+  /** When the last complete packet arrived, in deadline-wheel time (`core.deadlines.now()`). */
   private lastPacketAt: number;
   // WheelEntry: this connection's place on the broker's deadline wheel (connect timeout, keepalive).
   wheelNext: WheelEntry | undefined = undefined;
@@ -136,8 +137,8 @@ export class Connection implements SessionLink, WheelEntry {
       stream as PeerAddress,
       origin.transport,
     );
-    this.lastPacketAt = core.clock.now();
-    this.rates = ClientRateLimits.from(limits, this.lastPacketAt);
+    this.lastPacketAt = core.deadlines.now();
+    this.rates = ClientRateLimits.from(limits, core.clock.now());
     core.stats.connections++;
     (stream as LinkedStream)[CONNECTION] = this;
     stream.on('data', onStreamData);
@@ -178,7 +179,7 @@ export class Connection implements SessionLink, WheelEntry {
       }
       this.core.stats.packetsReceived++;
       // Keepalive counts complete packets only: a dripped partial packet does not keep a socket open.
-      this.lastPacketAt = this.core.clock.now();
+      this.lastPacketAt = this.core.deadlines.now();
       try {
         this.dispatch(result);
       } catch (error) {
@@ -466,7 +467,7 @@ export class Connection implements SessionLink, WheelEntry {
   startKeepAlive(seconds: number): void {
     this.keepAlive = seconds;
     const deadlines = this.core.deadlines;
-    if (seconds > 0) deadlines.schedule(this, this.core.clock.now() + seconds * 1500);
+    if (seconds > 0) deadlines.schedule(this, deadlines.now() + seconds * 1500);
     else deadlines.cancel(this);
   }
 

@@ -8,7 +8,6 @@ import type {
 } from '@mqttkit/types';
 import type { ByteReader } from '../byte-reader.js';
 import { writer } from '../byte-writer.js';
-import type { DecodeContext } from '../decode-context.js';
 import { fail, malformed, protocolError } from '../errors.js';
 import { checkConnectFlagsNibble, FIRST_BYTE } from '../frame.js';
 import { readProperties } from '../properties/read.js';
@@ -33,18 +32,14 @@ const WILL_FLAG = 0x04;
 const CLEAN = 0x02;
 const RESERVED = 0x01;
 
-/**
- * Decodes a CONNECT body. The protocol level is recorded in `ctx.requestedProtocolLevel` as soon as it
- * is read, so a server can answer even a broken 5.0 CONNECT with a 5.0 CONNACK.
- */
-export function decodeConnect(r: ByteReader, firstByte: number, ctx: DecodeContext): ConnectPacket {
+/** Decodes a CONNECT body (the `Decoder` records its protocol level byte before calling this). */
+export function decodeConnect(r: ByteReader, firstByte: number): ConnectPacket {
   // The name is compared as bytes: an unknown name is an unsupported protocol, not a UTF-8 question.
   const nameLength = r.u16();
   const nameStart = r.pos;
   if (nameStart + nameLength > r.end) malformed('CONNECT ends inside its Protocol Name');
   r.pos = nameStart + nameLength;
   const level = r.u8();
-  ctx.requestedProtocolLevel = level;
   const b = r.buf;
   const isMqtt =
     nameLength === 4 &&
