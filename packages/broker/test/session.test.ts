@@ -567,7 +567,7 @@ describe('takeover', () => {
 
 describe('redelivery on reconnect', () => {
   for (const version of [4, 5] as const) {
-    it(`[MQTT-4.4.0-1] [MQTT-4.6.0-1] v${version}: unacknowledged QoS 1 is resent with DUP and the same id, QoS 2 after PUBREC gets PUBREL, in order`, async () => {
+    it(`[MQTT-4.4.0-1] [MQTT-4.6.0-1] v${version}: QoS 2 after PUBREC gets PUBREL, then unacknowledged PUBLISHes are resent with DUP and the same ids, in order`, async () => {
       const events = new EventRecorder();
       await using broker = await startBroker({ hooks: [events] });
       const session = version === 5 ? { properties: [[0x11, 600]] as [number, number][] } : {};
@@ -600,10 +600,13 @@ describe('redelivery on reconnect', () => {
       });
       await using _ = client;
       expect(connack.sessionPresent).toBe(true);
-      const r1 = await client.expectFrame();
+      // PUBRELs go first: a released message holds a slot of the client's Receive Maximum until its
+      // PUBCOMP, so a PUBREL queued behind a PUBLISH that waits for a slot could never be sent. Resent
+      // PUBLISHes keep their original order [MQTT-4.6.0-1]; the spec orders neither kind against the other.
       const r2 = await client.expectFrame();
+      const r1 = await client.expectFrame();
       const r3 = await client.expectFrame();
-      expect([r1.type, r2.type, r3.type]).toEqual([3, 6, 3]);
+      expect([r2.type, r1.type, r3.type]).toEqual([6, 3, 3]);
       const again1 = parsePublish(r1, version);
       expect([again1.topic, again1.packetId, again1.qos, again1.dup]).toEqual([
         'redo/1',
@@ -639,6 +642,54 @@ describe('redelivery on reconnect', () => {
       await last.client.expectNoFrame(300);
     });
   }
+
+  it('[MQTT-3.3.4-9] [MQTT-4.4.0-1] with a smaller Receive Maximum on reconnect, a released QoS 2 message holds the one slot: PUBREL, then each resend after the previous flow ends', async () => {
+    const events = new EventRecorder();
+    await using broker = await startBroker({ hooks: [events] });
+    const connect = (receiveMaximum: number) =>
+      rawConnectWithAck(broker.port, {
+        protocolVersion: 5,
+        clientId: 'window',
+        clean: false,
+        properties: [
+          [0x11, 600],
+          [0x21, receiveMaximum],
+        ],
+      });
+    const first = await connect(3);
+    await subscribe(first.client, 5, 'w/#', 2);
+    broker.broker.publish({ topic: 'w/1', payload: 'released', qos: 2 });
+    broker.broker.publish({ topic: 'w/2', payload: 'unacknowledged', qos: 1 });
+    broker.broker.publish({ topic: 'w/3', payload: 'acknowledged-late', qos: 1 });
+    const [p1, p2, p3] = [
+      parsePublish(await first.client.expectFrame({ type: 3 }), 5),
+      parsePublish(await first.client.expectFrame({ type: 3 }), 5),
+      parsePublish(await first.client.expectFrame({ type: 3 }), 5),
+    ];
+    await first.client.send(rawPubrec(p1!.packetId!, 5));
+    await first.client.expectFrame({ type: 6 });
+    first.client.destroy();
+    await events.next('disconnected', (e) => e.client.id === 'window');
+
+    const { client, connack } = await connect(1);
+    await using _ = client;
+    expect(connack.sessionPresent).toBe(true);
+    // The released message is outstanding until PUBCOMP: its PUBREL goes, and no PUBLISH yet.
+    expect(parseAck(await client.expectFrame(), 5).packetId).toBe(p1!.packetId);
+    await client.expectNoFrame(200);
+    // The client got w/3 on the old connection and acknowledges it now: no resend, no slot freed.
+    await client.send(rawPuback(p3!.packetId!, 5));
+    await client.expectNoFrame(200);
+    await client.send(rawPubcomp(p1!.packetId!, 5));
+    const again = parsePublish(await client.expectFrame({ type: 3 }), 5);
+    expect([again.topic, again.packetId, again.dup]).toEqual(['w/2', p2!.packetId, true]);
+    await client.send(rawPuback(p2!.packetId!, 5));
+    await client.expectNoFrame(200);
+    // New messages flow again, one at a time.
+    broker.broker.publish({ topic: 'w/4', payload: 'new', qos: 1 });
+    const fresh = parsePublish(await client.expectFrame({ type: 3 }), 5);
+    expect([fresh.topic, fresh.dup]).toEqual(['w/4', false]);
+  });
 
   it('a message queued beyond the in-flight window while offline is sent after the resent ones', async () => {
     const events = new EventRecorder();

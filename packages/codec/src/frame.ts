@@ -100,7 +100,10 @@ export function checkFirstByte(byte: number, isServer: boolean, version: number)
   }
   // CONNECT's reserved bits are checked by decodeConnect once it knows the version.
   if (type === 1) return;
-  if (flags !== REQUIRED_FLAGS[type]) {
+  // MQTT 3.1 sets DUP (bit 3) on a retried PUBREL, SUBSCRIBE or UNSUBSCRIBE (3.1 sections 2.1 and
+  // 4.2); 3.1.1 fixed their flags at 0010 [MQTT-3.6.1-1] [MQTT-3.8.1-1] [MQTT-3.10.1-1].
+  const allowed = version === 3 && REQUIRED_FLAGS[type] === 2 ? flags & 0b0111 : flags;
+  if (allowed !== REQUIRED_FLAGS[type]) {
     malformed(
       `${PACKET_NAME[type]} fixed header flags are 0x${flags.toString(16)}, must be 0x${REQUIRED_FLAGS[type]!.toString(16)}`,
       FLAGS_REF[type] ?? (version === 5 ? 'MQTT-2.1.3-1' : 'MQTT-2.2.2-1'),

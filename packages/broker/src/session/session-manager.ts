@@ -276,6 +276,7 @@ export class SessionManager implements SessionHost {
         packetId: entry.packetId,
         state: entry.state,
         stored: true,
+        awaitingResend: false,
       });
     }
     for (const packetId of stored.inboundPacketIds) session.inboundQos2.add(packetId);

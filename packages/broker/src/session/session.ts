@@ -19,6 +19,11 @@ export interface OutboundEntry {
   state: 'queued' | 'sent' | 'released';
   /** True once the store has a record of this entry (persistent sessions only). */
   stored: boolean;
+  /**
+   * A `sent` entry the previous connection left unacknowledged and this one has not resent yet: it
+   * keeps its packet id but is not outstanding on the wire until the client's window lets it go.
+   */
+  awaitingResend: boolean;
 }
 
 /** What a session needs from the connection it is attached to. */
@@ -67,8 +72,9 @@ export interface SessionHost {
  * Outbound flow of one QoS 1/2 entry:
  *   queued ──(slot in window, socket writable)──► sent ──PUBACK──► done
  *                                                  └──PUBREC──► released ──PUBCOMP──► done
- * On reconnect, `sent` entries are resent with DUP and `released` ones get their PUBREL again
- * [MQTT-4.4.0-1].
+ * On reconnect, `released` ones get their PUBREL again and `sent` entries are resent with DUP
+ * [MQTT-4.4.0-1], oldest first, as many as the new connection's Receive Maximum allows [MQTT-3.3.4-9]:
+ * the send quota is not session state (section 4.9), so a client may come back with a smaller one.
  */
 export class Session {
   /** The live connection, or undefined while the client is offline. */
@@ -86,6 +92,8 @@ export class Session {
   private queue: Deque<OutboundEntry> | undefined;
   private nextSeq = 1;
   private packetIds: PacketIdAllocator | undefined;
+  /** In-flight entries awaiting resend on this connection, oldest first; undefined when none. */
+  private resends: ResendQueue | undefined;
 
   readonly clientId: string;
   /**
@@ -184,10 +192,11 @@ export class Session {
       packetId: undefined,
       state: 'queued',
       stored: false,
+      awaitingResend: false,
     };
     // Kept past this socket chunk (in flight or queued): copy the payload once per message.
     ownPayload(message);
-    if (this.queuedCount === 0 && this.trySend(entry)) return;
+    if (this.queuedCount === 0 && this.resends === undefined && this.trySend(entry)) return;
     this.enqueue(entry);
   }
 
@@ -218,6 +227,8 @@ export class Session {
       return true;
     }
     if (entry.state === 'sent') {
+      // A PUBREC for the PUBLISH the old connection carried: it needs no resend, only the PUBREL.
+      this.resendNoLongerNeeded(entry);
       entry.state = 'released';
       if (this.isPersistent) this.host.persistOutbound(this.clientId, entry);
     }
@@ -225,38 +236,35 @@ export class Session {
   }
 
   /**
-   * Attach a new connection: resend what was in flight (PUBLISH with DUP, or PUBREL), then drain the
-   * queue [MQTT-4.4.0-1].
+   * Attach a new connection: PUBREL again for what the client received [MQTT-4.4.0-1]; then, in the
+   * original order and within the client's Receive Maximum, resend the unacknowledged PUBLISHes with
+   * DUP [MQTT-3.3.4-9], and only then drain the queue.
    */
   resume(): void {
     const link = this.link;
     if (link === undefined) return;
+    this.resends = undefined;
     for (const entry of this.inflight?.values() ?? []) {
       if (entry.state === 'released') {
         link.sendPubrel(entry.packetId!);
         // Onward delivery has started: no expiry for a message already sent [MQTT-4.3.3-7], [MQTT-3.3.2-5].
-      } else if (
-        !link.sendPublish(
-          entry,
-          entry.qos,
-          entry.retain,
-          entry.subscriptionIdentifiers,
-          entry.packetId!,
-          true,
-        )
-      ) {
-        this.host.dropped(this.clientId, entry.message, entry.qos, 'packet-too-large');
-        this.finish(entry);
+      } else {
+        entry.awaitingResend = true;
+        this.resends ??= { entries: [], next: 0, waiting: 0 };
+        this.resends.entries.push(entry);
+        this.resends.waiting++;
       }
     }
     this.pump();
   }
 
   /**
-   * Move queued entries into flight while the window and the socket allow. A queue held back by a full
-   * socket is pumped again by the connection: on 'drain', or right after a flush the socket took whole.
+   * Move entries into flight while the window and the socket allow: resends first, then the queue. A
+   * session held back by a full socket is pumped again by the connection: on 'drain', or right after a
+   * flush the socket took whole.
    */
   pump(): void {
+    if (this.resends !== undefined && !this.resendWithinWindow()) return;
     const queue = this.queue;
     if (queue === undefined) return;
     for (let entry = queue.peek(); entry !== undefined; entry = queue.peek()) {
@@ -309,6 +317,7 @@ export class Session {
     this.inflight = undefined;
     this.queue = undefined;
     this.inboundIds = undefined;
+    this.resends = undefined;
     return stored;
   }
 
@@ -370,8 +379,51 @@ export class Session {
   }
 
   private finish(entry: OutboundEntry): void {
+    this.resendNoLongerNeeded(entry);
     this.inflight?.delete(entry.packetId!);
     this.discard(entry);
+  }
+
+  /**
+   * Resend, oldest first, the entries awaiting it while fewer PUBLISHes than the client's Receive
+   * Maximum are outstanding (entries in flight minus those still waiting). True once none waits.
+   */
+  private resendWithinWindow(): boolean {
+    const resends = this.resends!;
+    const link = this.link;
+    const inflight = this.inflight;
+    if (link === undefined || inflight === undefined) return false;
+    while (resends.next < resends.entries.length) {
+      const entry = resends.entries[resends.next]!;
+      if (entry.awaitingResend) {
+        if (inflight.size - resends.waiting >= link.sendQuota || !link.canSend()) return false;
+        entry.awaitingResend = false;
+        resends.waiting--;
+        if (
+          !link.sendPublish(
+            entry,
+            entry.qos,
+            entry.retain,
+            entry.subscriptionIdentifiers,
+            entry.packetId!,
+            true,
+          )
+        ) {
+          this.host.dropped(this.clientId, entry.message, entry.qos, 'packet-too-large');
+          this.finish(entry);
+        }
+      }
+      resends.next++;
+    }
+    this.resends = undefined;
+    return true;
+  }
+
+  /** An entry awaiting resend was acknowledged (or dropped) first: it no longer waits. */
+  private resendNoLongerNeeded(entry: OutboundEntry): void {
+    if (!entry.awaitingResend) return;
+    entry.awaitingResend = false;
+    this.resends!.waiting--;
   }
 
   private inflightEntries(): Map<number, OutboundEntry> {
@@ -403,4 +455,11 @@ export function toOutboundRecord(entry: OutboundEntry): OutboundRecord {
     record.subscriptionIdentifiers = entry.subscriptionIdentifiers;
   if (entry.packetId !== undefined) record.packetId = entry.packetId;
   return record;
+}
+
+/** The resend order after a reconnect: entries before `next` are done; `waiting` still await resend. */
+interface ResendQueue {
+  readonly entries: OutboundEntry[];
+  next: number;
+  waiting: number;
 }

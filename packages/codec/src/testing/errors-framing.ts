@@ -67,6 +67,28 @@ const reserved: ErrorCase[] = [
     error: { code: 'MALFORMED_PACKET', specRef: 'MQTT-3.6.1-1' },
   },
   {
+    name: '[MQTT-3.6.1-1] 3.1.1 PUBREL with DUP (flags 1010), allowed only in 3.1',
+    version: 4,
+    side: 'server',
+    bytes: bytes(0x6a, 0x02, 0x00, 0x01),
+    error: { code: 'MALFORMED_PACKET', specRef: 'MQTT-3.6.1-1' },
+  },
+  {
+    name: '[MQTT-3.8.1-1] 5.0 SUBSCRIBE with DUP (flags 1010), allowed only in 3.1',
+    version: 5,
+    side: 'server',
+    bytes: bytes(0x8a, 0x09, 0x00, 0x0a, 0x00, 0x00, 0x03, ascii('a/+'), 0x01),
+    error: { code: 'MALFORMED_PACKET', specRef: 'MQTT-3.8.1-1' },
+  },
+  {
+    name: '3.1 SUBSCRIBE with flags 1011: only DUP may be added to 0010',
+    version: 3,
+    side: 'server',
+    bytes: bytes(0x8b, 0x08, 0x00, 0x0a, 0x00, 0x03, ascii('a/+'), 0x01),
+    // 3.1 has no numbered statements: the error names 3.1.1's rule for these flags.
+    error: { code: 'MALFORMED_PACKET', specRef: 'MQTT-3.8.1-1' },
+  },
+  {
     name: '[MQTT-3.8.1-1] 3.1.1 SUBSCRIBE with flags 0000 instead of 0010',
     version: 4,
     side: 'server',

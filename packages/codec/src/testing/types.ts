@@ -25,7 +25,7 @@ interface CaseBase {
 /** Bytes that decode to `packet`, and that `encode(packet, version)` reproduces exactly. */
 export interface ValidCase extends CaseBase {
   readonly packet: Packet;
-  /** Decoding gives `packet`, but the encoder writes another (shorter, equally valid) form. */
+  /** Decoding gives `packet`, but the encoder writes another valid form (shorter, or a first attempt where these bytes are a 3.1 retry with DUP). */
   readonly decodeOnly?: boolean;
 }
 

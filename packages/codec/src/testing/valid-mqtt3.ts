@@ -129,6 +129,41 @@ const mqtt31: ValidCase[] = [
     bytes: bytes(0xa2, 0x07, 0x00, 0x0b, 0x00, 0x03, ascii('a/+')),
     packet: { type: 'unsubscribe', packetId: 11, topicFilters: ['a/+'] },
   },
+  // MQTT 3.1 sets DUP on a retried PUBREL, SUBSCRIBE or UNSUBSCRIBE (3.1 sections 2.1 and 4.2);
+  // 3.1.1 made those flags a fixed 0010. The packets decode as the first attempt did.
+  {
+    name: '3.1 PUBREL retried with DUP (flags 1010), from the client',
+    version: 3,
+    side: 'server',
+    bytes: bytes(0x6a, 0x02, 0x00, 0x01),
+    packet: { type: 'pubrel', packetId: 1 },
+    decodeOnly: true,
+  },
+  {
+    name: '3.1 PUBREL retried with DUP (flags 1010), from the server',
+    version: 3,
+    side: 'client',
+    bytes: bytes(0x6a, 0x02, 0x00, 0x01),
+    packet: { type: 'pubrel', packetId: 1 },
+    decodeOnly: true,
+  },
+  {
+    name: '3.1 SUBSCRIBE retried with DUP (flags 1010)',
+    version: 3,
+    side: 'server',
+    // RL 8 = packet id 2 + ("a/+" 5, QoS 1)
+    bytes: bytes(0x8a, 0x08, 0x00, 0x0a, 0x00, 0x03, ascii('a/+'), 0x01),
+    packet: { type: 'subscribe', packetId: 10, subscriptions: [{ topicFilter: 'a/+', qos: 1 }] },
+    decodeOnly: true,
+  },
+  {
+    name: '3.1 UNSUBSCRIBE retried with DUP (flags 1010)',
+    version: 3,
+    side: 'server',
+    bytes: bytes(0xaa, 0x07, 0x00, 0x0b, 0x00, 0x03, ascii('a/+')),
+    packet: { type: 'unsubscribe', packetId: 11, topicFilters: ['a/+'] },
+    decodeOnly: true,
+  },
   {
     name: '3.1 UNSUBACK',
     version: 3,
