@@ -46,6 +46,8 @@ import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, ty
 import { describe, expect, it } from 'vitest';
 import type { BrokerOptions, Hook } from '../src/index.js';
 import { type BrokerFixture, startBroker } from './fixtures.js';
+import { delay, propertyOf } from './lifecycle-helpers.js';
+import { expectInRange, mqttjsPublishQos012 } from './raw-helpers.js';
 
 // ─── Paho's data set ────────────────────────────────────────────────────────────────────────────
 
@@ -73,11 +75,6 @@ const MAXIMUM_PACKET_SIZE = 0x27;
 
 /** Reason codes a SUBACK may use for a refused filter (section 3.9.3). */
 const SUBACK_FAILURES = [0x80, 0x83, 0x87, 0x8f, 0x91, 0x97, 0x9e, 0xa1, 0xa2];
-
-/** The first value of property `id`, or undefined. */
-function prop(properties: readonly ParsedProperty[], id: number): unknown {
-  return properties.find(([pid]) => pid === id)?.[1];
-}
 
 // ─── A raw v5 client that keeps reading: records what arrives and completes QoS flows ───────────
 
@@ -203,6 +200,23 @@ class Peer implements AsyncDisposable {
     )} disconnect=${s.disconnect?.reasonCode} closed=${s.closed}`;
   }
 
+  /**
+   * The next frame within `timeoutMs`; undefined if the connection closed (noted in `seen`) or the wait
+   * ran out at or after `giveUpAt`. Any other failure is thrown.
+   */
+  private async nextFrame(timeoutMs: number, giveUpAt: number): Promise<RawFrame | undefined> {
+    try {
+      return await this.raw.expectFrame({ timeoutMs });
+    } catch (error) {
+      if (this.raw.isClosed) {
+        this.seen.closed = true;
+        return undefined;
+      }
+      if (Date.now() >= giveUpAt) return undefined;
+      throw error;
+    }
+  }
+
   /** Reads frames until `condition` holds; fails after `timeoutMs` naming what was seen. */
   async until(condition: (seen: Seen) => boolean, what: string, timeoutMs = 3000): Promise<Seen> {
     const deadline = Date.now() + timeoutMs;
@@ -211,20 +225,20 @@ class Peer implements AsyncDisposable {
       if (left <= 0 || this.seen.closed) {
         throw new Error(`${this.raw.label}: no ${what} within ${timeoutMs} ms; ${this.summary()}`);
       }
-      let frame: RawFrame;
-      try {
-        frame = await this.raw.expectFrame({ timeoutMs: left });
-      } catch (error) {
-        if (this.raw.isClosed) {
-          this.seen.closed = true;
-          continue;
-        }
-        if (Date.now() >= deadline) continue;
-        throw error;
-      }
-      this.handle(frame);
+      const frame = await this.nextFrame(left, deadline);
+      if (frame !== undefined) this.handle(frame);
     }
     return this.seen;
+  }
+
+  /** Reads frames until at least `count` PUBLISHes have arrived in all. */
+  untilPublishes(count: number, what: string, timeoutMs?: number): Promise<Seen> {
+    return this.until((s) => s.publishes.length >= count, what, timeoutMs);
+  }
+
+  /** Reads frames until the broker sends DISCONNECT or closes the connection. */
+  untilDisconnectOrClose(what = 'DISCONNECT'): Promise<Seen> {
+    return this.until((s) => s.disconnect !== undefined || s.closed, what);
   }
 
   /** Reads (and handles) whatever arrives for `ms`, then returns; stops early if the connection closes. */
@@ -233,17 +247,8 @@ class Peer implements AsyncDisposable {
     for (;;) {
       const left = deadline - Date.now();
       if (left <= 0) return this.seen;
-      let frame: RawFrame;
-      try {
-        frame = await this.raw.expectFrame({ timeoutMs: left });
-      } catch (error) {
-        if (this.raw.isClosed) {
-          this.seen.closed = true;
-          return this.seen;
-        }
-        if (Date.now() >= deadline - 5) return this.seen;
-        throw error;
-      }
+      const frame = await this.nextFrame(left, deadline - 5);
+      if (frame === undefined) return this.seen;
       this.handle(frame);
     }
   }
@@ -372,6 +377,91 @@ const USER_PROPS: RawProperty[] = [
   [USER_PROPERTY, ['c', '3']],
 ];
 
+/** Requires exactly Paho's two User Properties (USER_PROPS), in their order. */
+function expectPahoUserProperties(properties: readonly ParsedProperty[]): void {
+  expect(propertyValues(properties, USER_PROPERTY)).toEqual([
+    ['a', '2'],
+    ['c', '3'],
+  ]);
+}
+
+/** Opens `clientId` subscribed to `filter` at QoS 2, the QoS Paho's tests subscribe with. */
+async function subscribedPeer(
+  port: number,
+  clientId: string,
+  filter: RawSubscription['filter'],
+  options: PeerConnect = {},
+): Promise<Peer> {
+  const peer = await Peer.open(port, clientId, options);
+  await peer.subscribe([{ filter, qos: 2 }]);
+  return peer;
+}
+
+/** Reconnects `clientId` with Clean Start 0 (and `properties`, if given) to take up its session again. */
+function resume(port: number, clientId: string, properties?: readonly RawProperty[]): Promise<Peer> {
+  return Peer.open(
+    port,
+    clientId,
+    properties === undefined ? { clean: false } : { clean: false, properties },
+  );
+}
+
+/** Listens for 300 ms and requires that no PUBLISH has been seen at all (since the last `clear`). */
+async function expectNoPublishes(peer: Peer): Promise<void> {
+  expect((await peer.quiet(300)).publishes).toEqual([]);
+}
+
+/**
+ * Paho's three publications from `peer`: "qos 0", "qos 1" and "qos 2" at that QoS on TopicA/B, Topic/C
+ * and TopicA/C (all matched by +/+), with `extra` options.
+ */
+async function publishQos012(peer: Peer, extra: Pick<RawPublishOptions, 'retain' | 'properties'> = {}) {
+  for (const [qos, topic] of [TOPICS[1], TOPICS[2], TOPICS[3]].entries()) {
+    await peer.publish({ topic, payload: `qos ${qos}`, qos, ...extra });
+  }
+}
+
+/** Publishes `payload` to TopicA at QoS 0, 1 and 2 (with `properties`, if given); waits for 3 deliveries. */
+async function roundTripAtEachQos(peer: Peer, payload: string, properties?: readonly RawProperty[]) {
+  for (const qos of [0, 1, 2]) {
+    await peer.publish(
+      properties === undefined
+        ? { topic: TOPICS[0], payload, qos }
+        : { topic: TOPICS[0], payload, qos, properties },
+    );
+  }
+  return peer.untilPublishes(3, '3 messages');
+}
+
+/**
+ * The topic `p` stands for on its connection: its Topic Name, recorded under its Topic Alias if it has
+ * one; for an empty name, what `aliases` holds for the alias (`unmapped` if nothing).
+ */
+function topicThroughAlias(p: ParsedPublish, aliases: Map<number, string>, unmapped: string): string {
+  const alias = propertyOf(p.properties, TOPIC_ALIAS) as number | undefined;
+  if (alias === undefined) return p.topic;
+  if (p.topic === '') return aliases.get(alias) ?? unmapped;
+  aliases.set(alias, p.topic);
+  return p.topic;
+}
+
+/**
+ * Paho's terminate(): with `myclientid2` watching the will's topic, connects `myclientid` (Session Expiry
+ * `sessionExpiry`) with `will` and drops it without DISCONNECT. Returns the will as published to the
+ * watcher, the dropped client and how long after the drop the will arrived (ms).
+ */
+async function dropAndAwaitWill(port: number, sessionExpiry: number, will: RawWill, timeoutMs: number) {
+  await using watcher = await subscribedPeer(port, 'myclientid2', will.topic);
+  const dropped = await Peer.open(port, 'myclientid', {
+    properties: [[SESSION_EXPIRY, sessionExpiry]],
+    will,
+  });
+  dropped.raw.destroy();
+  const start = Date.now();
+  const seen = await watcher.untilPublishes(1, 'the will message', timeoutMs);
+  return { dropped, published: seen.publishes[0]!, elapsed: Date.now() - start };
+}
+
 // ─── test_basic ─────────────────────────────────────────────────────────────────────────────────
 
 describe('Paho test_basic', () => {
@@ -384,9 +474,7 @@ describe('Paho test_basic', () => {
       expect(connack.reasonCode ?? 0).toBe(0);
       await client.subscribeAsync(TOPICS[0], { qos: 2 });
       const messages = mqttjsMessages(client, 3);
-      await client.publishAsync(TOPICS[0], 'qos 0', { qos: 0 });
-      await client.publishAsync(TOPICS[0], 'qos 1', { qos: 1 });
-      await client.publishAsync(TOPICS[0], 'qos 2', { qos: 2 });
+      await mqttjsPublishQos012(client, TOPICS[0]);
       const got = await messages;
       expect(got.map((m) => [m.payload.toString(), m.qos]).sort()).toEqual([
         ['qos 0', 0],
@@ -427,19 +515,14 @@ describe('Paho test_retained_message', () => {
   it('[MQTT-3.3.1-5] [MQTT-3.3.2-17] [MQTT-3.3.2-18] retained QoS 0/1/2 messages with User Properties are sent on SUBSCRIBE +/+ with RETAIN 1, properties in order', async () => {
     await using b = await broker();
     await using a = await Peer.open(b.port, 'myclientid');
-    await a.publish({ topic: TOPICS[1], payload: 'qos 0', qos: 0, retain: true, properties: USER_PROPS });
-    await a.publish({ topic: TOPICS[2], payload: 'qos 1', qos: 1, retain: true, properties: USER_PROPS });
-    await a.publish({ topic: TOPICS[3], payload: 'qos 2', qos: 2, retain: true, properties: USER_PROPS });
+    await publishQos012(a, { retain: true, properties: USER_PROPS });
     expect(await a.subscribe([{ filter: WILDTOPICS[5], qos: 2 }])).toEqual([2]);
-    const seen = await a.until((s) => s.publishes.length >= 3, '3 retained messages');
+    const seen = await a.untilPublishes(3, '3 retained messages');
     await a.quiet(200);
     expect(seen.publishes).toHaveLength(3);
     for (const p of seen.publishes) {
       expect(p.retain).toBe(true);
-      expect(propertyValues(p.properties, USER_PROPERTY)).toEqual([
-        ['a', '2'],
-        ['c', '3'],
-      ]);
+      expectPahoUserProperties(p.properties);
     }
     expect(seen.publishes.map((p) => [p.topic, p.qos]).sort()).toEqual(
       [
@@ -458,13 +541,12 @@ describe('Paho test_retained_message', () => {
     }
     await using cleaner = await Peer.open(b.port, 'clean retained');
     await cleaner.subscribe([{ filter: '#', qos: 0 }]);
-    await cleaner.until((s) => s.publishes.length >= 3, 'retained messages');
+    await cleaner.untilPublishes(3, 'retained messages');
     const topics = (await cleaner.quiet(200)).publishes.map((p) => p.topic);
     expect(topics.sort()).toEqual([TOPICS[1], TOPICS[2], TOPICS[3]].sort());
     for (const topic of topics) await cleaner.publish({ topic, payload: '', qos: 1, retain: true });
-    await using late = await Peer.open(b.port, 'late');
-    await late.subscribe([{ filter: '#', qos: 2 }]);
-    expect((await late.quiet(300)).publishes).toEqual([]);
+    await using late = await subscribedPeer(b.port, 'late', '#');
+    await expectNoPublishes(late);
   });
 });
 
@@ -473,8 +555,7 @@ describe('Paho test_retained_message', () => {
 describe('Paho test_will_message', () => {
   it('[MQTT-3.1.2-22] [MQTT-3.1.2-8] [MQTT-3.1.3-10] a silent client is cut off after 1.5 × Keep Alive and its will (Will Delay 0, User Properties) is published, properties in order', async () => {
     await using b = await broker();
-    await using watcher = await Peer.open(b.port, 'myclientid2', { clean: false });
-    await watcher.subscribe([{ filter: TOPICS[2], qos: 2 }]);
+    await using watcher = await subscribedPeer(b.port, 'myclientid2', TOPICS[2], { clean: false });
     await using a = await Peer.open(b.port, 'myclientid', {
       keepAlive: 1,
       will: {
@@ -486,15 +567,12 @@ describe('Paho test_will_message', () => {
       },
     });
     // `a` now says nothing at all.
-    const seen = await watcher.until((s) => s.publishes.length >= 1, 'the will message', 3500);
+    const seen = await watcher.untilPublishes(1, 'the will message', 3500);
     const will = seen.publishes[0]!;
     expect([will.topic, will.payload.toString()]).toEqual([TOPICS[2], 'will message']);
-    expect(propertyValues(will.properties, USER_PROPERTY)).toEqual([
-      ['a', '2'],
-      ['c', '3'],
-    ]);
+    expectPahoUserProperties(will.properties);
     // Will Delay Interval is a will property, not a PUBLISH property.
-    expect(prop(will.properties, WILL_DELAY)).toBeUndefined();
+    expect(propertyOf(will.properties, WILL_DELAY)).toBeUndefined();
     await a.raw.expectClose(1000);
   });
 });
@@ -510,7 +588,7 @@ describe('Paho test_zero_length_clientid and test_assigned_clientid', () => {
       expect(c.connack.code).toBe(0);
       // A freshly assigned identifier cannot have a session [MQTT-3.2.2-3].
       expect(c.connack.sessionPresent).toBe(false);
-      const assigned = prop(c.connack.properties, ASSIGNED_CLIENT_ID);
+      const assigned = propertyOf(c.connack.properties, ASSIGNED_CLIENT_ID);
       expect(typeof assigned).toBe('string');
       expect((assigned as string).length).toBeGreaterThan(0);
       ids.push(assigned as string);
@@ -523,13 +601,13 @@ describe('Paho test_zero_length_clientid and test_assigned_clientid', () => {
     await using b = await broker();
     const sei: RawProperty[] = [[SESSION_EXPIRY, 60]];
     const first = await Peer.open(b.port, '', { clean: false, properties: sei });
-    const assigned = prop(first.connack.properties, ASSIGNED_CLIENT_ID) as string;
+    const assigned = propertyOf(first.connack.properties, ASSIGNED_CLIENT_ID) as string;
     await first.subscribe([{ filter: TOPICS[0], qos: 1 }]);
     await first.disconnect();
-    await using again = await Peer.open(b.port, assigned, { clean: false, properties: sei });
+    await using again = await resume(b.port, assigned, sei);
     expect(again.connack.sessionPresent).toBe(true);
     await again.publish({ topic: TOPICS[0], payload: 'resumed', qos: 1 });
-    const seen = await again.until((s) => s.publishes.length >= 1, 'a message on the resumed subscription');
+    const seen = await again.untilPublishes(1, 'a message on the resumed subscription');
     expect(seen.publishes[0]!.payload.toString()).toBe('resumed');
   });
 });
@@ -539,20 +617,15 @@ describe('Paho test_zero_length_clientid and test_assigned_clientid', () => {
 describe('Paho test_offline_message_queueing', () => {
   it('[MQTT-3.1.2-5] [MQTT-3.2.2-2] QoS 1 and 2 messages published while a session is offline are delivered when it resumes (QoS 0 optionally)', async () => {
     await using b = await broker();
-    const a1 = await Peer.open(b.port, 'myclientid', { properties: [[SESSION_EXPIRY, 99_999]] });
-    await a1.subscribe([{ filter: WILDTOPICS[5], qos: 2 }]);
+    const sei: RawProperty[] = [[SESSION_EXPIRY, 99_999]];
+    const a1 = await subscribedPeer(b.port, 'myclientid', WILDTOPICS[5], { properties: sei });
     await a1.disconnect();
     await using pub = await Peer.open(b.port, 'myclientid2');
-    await pub.publish({ topic: TOPICS[1], payload: 'qos 0', qos: 0 });
-    await pub.publish({ topic: TOPICS[2], payload: 'qos 1', qos: 1 });
-    await pub.publish({ topic: TOPICS[3], payload: 'qos 2', qos: 2 });
+    await publishQos012(pub);
     await pub.sync();
-    await using a = await Peer.open(b.port, 'myclientid', {
-      clean: false,
-      properties: [[SESSION_EXPIRY, 99_999]],
-    });
+    await using a = await resume(b.port, 'myclientid', sei);
     expect(a.connack.sessionPresent).toBe(true);
-    await a.until((s) => s.publishes.length >= 2, 'queued messages');
+    await a.untilPublishes(2, 'queued messages');
     const seen = await a.quiet(400);
     const got = seen.publishes.map((p) => [p.topic, p.payload.toString(), p.qos]);
     expect(got).toContainEqual([TOPICS[2], 'qos 1', 1]);
@@ -574,7 +647,7 @@ describe('Paho test_overlapping_subscriptions', () => {
       ]),
     ).toEqual([2, 1]);
     await a.publish({ topic: TOPICS[3], payload: 'overlapping topic filters', qos: 2 });
-    await a.until((s) => s.publishes.length >= 1, 'the message');
+    await a.untilPublishes(1, 'the message');
     const qoss = (await a.quiet(400)).publishes.map((p) => p.qos).sort();
     expect([[2], [1, 2]]).toContainEqual(qoss);
   });
@@ -585,18 +658,16 @@ describe('Paho test_overlapping_subscriptions', () => {
 describe('Paho test_keepalive and test_server_keep_alive', () => {
   it('[MQTT-3.1.2-22] [MQTT-3.1.2-8] a client silent for 1.5 × Keep Alive is disconnected and its will published; a Keep Alive 0 client stays connected', async () => {
     await using b = await broker();
-    await using watcher = await Peer.open(b.port, 'myclientid2', { keepAlive: 0 });
-    await watcher.subscribe([{ filter: TOPICS[4], qos: 2 }]);
+    await using watcher = await subscribedPeer(b.port, 'myclientid2', TOPICS[4], { keepAlive: 0 });
     await using a = await Peer.open(b.port, 'myclientid', {
       keepAlive: 1,
       will: { topic: TOPICS[4], payload: 'keepalive expiry', qos: 0, retain: false },
     });
-    const seen = await watcher.until((s) => s.publishes.length >= 1, 'the will message', 3500);
+    const seen = await watcher.untilPublishes(1, 'the will message', 3500);
     const elapsed = Date.now() - a.connectedAt;
     expect(seen.publishes[0]!.payload.toString()).toBe('keepalive expiry');
     // Not before one Keep Alive period, and within 1.5 of them (plus scheduling slack on a busy machine).
-    expect(elapsed).toBeGreaterThanOrEqual(950);
-    expect(elapsed).toBeLessThan(2600);
+    expectInRange(elapsed, 950, 2600);
     await a.raw.expectClose(1000);
     // Keep Alive 0 turns the mechanism off (section 3.1.2.10): the watcher is still served.
     await watcher.sync();
@@ -605,7 +676,7 @@ describe('Paho test_keepalive and test_server_keep_alive', () => {
   it('[MQTT-3.2.2-21] with a configured maximum of 60 s, Keep Alive 120 gets Server Keep Alive 60 in CONNACK', async () => {
     await using b = await broker({ limits: { maximumKeepAlive: 60 } });
     await using a = await Peer.open(b.port, 'myclientid', { keepAlive: 120 });
-    expect(prop(a.connack.properties, SERVER_KEEP_ALIVE)).toBe(60);
+    expect(propertyOf(a.connack.properties, SERVER_KEEP_ALIVE)).toBe(60);
   });
 });
 
@@ -615,21 +686,23 @@ describe('Paho test_redelivery_on_reconnect', () => {
   it('[MQTT-4.4.0-1] [MQTT-3.3.1-1] unacknowledged QoS 1 and 2 PUBLISHes are resent on reconnect with DUP 1 and their Packet Identifiers', async () => {
     await using b = await broker();
     const sei: RawProperty[] = [[SESSION_EXPIRY, 99_999]];
-    const first = await Peer.open(b.port, 'myclientid2', { clean: false, properties: sei });
-    await first.subscribe([{ filter: WILDTOPICS[6], qos: 2 }]);
+    const first = await subscribedPeer(b.port, 'myclientid2', WILDTOPICS[6], {
+      clean: false,
+      properties: sei,
+    });
     first.autoAck = false; // Paho's pause(): incoming PUBLISHes are not acknowledged
     await first.publish({ topic: TOPICS[1], payload: '', qos: 1 });
     await first.publish({ topic: TOPICS[3], payload: '', qos: 2 });
-    const original = (await first.until((s) => s.publishes.length >= 2, 'both deliveries')).publishes.slice();
+    const original = (await first.untilPublishes(2, 'both deliveries')).publishes.slice();
     expect(original.map((p) => [p.topic, p.qos, p.dup])).toEqual([
       [TOPICS[1], 1, false],
       [TOPICS[3], 2, false],
     ]);
     await first.disconnect();
 
-    await using again = await Peer.open(b.port, 'myclientid2', { clean: false, properties: sei });
+    await using again = await resume(b.port, 'myclientid2', sei);
     expect(again.connack.sessionPresent).toBe(true);
-    await again.until((s) => s.publishes.length >= 2, 'both redeliveries');
+    await again.untilPublishes(2, 'both redeliveries');
     const seen = await again.quiet(400);
     expect(seen.publishes.map((p) => [p.topic, p.qos, p.dup, p.packetId])).toEqual(
       original.map((p) => [p.topic, p.qos, true, p.packetId]),
@@ -639,21 +712,20 @@ describe('Paho test_redelivery_on_reconnect', () => {
   it('[MQTT-4.4.0-1] a QoS 2 delivery acknowledged with PUBREC but not PUBCOMP gets its PUBREL resent on reconnect, not the PUBLISH', async () => {
     await using b = await broker();
     const sei: RawProperty[] = [[SESSION_EXPIRY, 99_999]];
-    const first = await Peer.open(b.port, 'myclientid2', { properties: sei });
-    await first.subscribe([{ filter: WILDTOPICS[6], qos: 2 }]);
+    const first = await subscribedPeer(b.port, 'myclientid2', WILDTOPICS[6], { properties: sei });
     first.autoAck = false;
     await first.publish({ topic: TOPICS[3], payload: 'x', qos: 2 });
-    const delivery = (await first.until((s) => s.publishes.length >= 1, 'the delivery')).publishes[0]!;
+    const delivery = (await first.untilPublishes(1, 'the delivery')).publishes[0]!;
     await first.raw.send(rawPubrec(delivery.packetId!, 5));
     await first.until((s) => s.acks.some((a) => a.type === 6), 'PUBREL');
     await first.disconnect();
 
-    await using again = await Peer.open(b.port, 'myclientid2', { clean: false, properties: sei });
+    await using again = await resume(b.port, 'myclientid2', sei);
     again.autoAck = false;
     const seen = await again.until((s) => s.acks.some((a) => a.type === 6), 'the resent PUBREL');
     expect(seen.acks.find((a) => a.type === 6)!.ack.packetId).toBe(delivery.packetId);
     await again.raw.send(rawPubcomp(delivery.packetId!, 5));
-    expect((await again.quiet(300)).publishes).toEqual([]);
+    await expectNoPublishes(again);
   });
 
   it('[MQTT-3.3.4-9] [MQTT-4.9.0-2] [MQTT-4.4.0-1] PUBLISHes resent on reconnect respect the Receive Maximum of the new connection (3 in flight, reconnect with 1)', async () => {
@@ -664,22 +736,17 @@ describe('Paho test_redelivery_on_reconnect', () => {
     first.autoAck = false;
     await using pub = await Peer.open(b.port, 'myclientid');
     for (let i = 1; i <= 3; i++) await pub.publish({ topic: TOPICS[0], payload: `message ${i}`, qos: 1 });
-    const original = (
-      await first.until((s) => s.publishes.length >= 3, 'three unacknowledged deliveries')
-    ).publishes
+    const original = (await first.untilPublishes(3, 'three unacknowledged deliveries')).publishes
       .slice()
       .map((p) => [p.payload.toString(), true, p.packetId]);
     await first.disconnect();
 
     // The send quota is not session state: it starts again from the new Receive Maximum (section 4.9).
-    await using again = await Peer.open(b.port, 'myclientid2', {
-      clean: false,
-      properties: [...sei, [RECEIVE_MAXIMUM, 1]],
-    });
+    await using again = await resume(b.port, 'myclientid2', [...sei, [RECEIVE_MAXIMUM, 1]]);
     expect(again.connack.sessionPresent).toBe(true);
     again.autoAck = false;
     for (let i = 1; i <= 3; i++) {
-      await again.until((s) => s.publishes.length >= i, `redelivery ${i}`);
+      await again.untilPublishes(i, `redelivery ${i}`);
       await again.quiet(300);
       // One resent PUBLISH (DUP 1, original Packet Identifier) at a time: never two unacknowledged.
       expect(again.seen.publishes.map((p) => [p.payload.toString(), p.dup, p.packetId])).toEqual(
@@ -701,20 +768,15 @@ describe('Paho test_redelivery_on_reconnect', () => {
     await using pub = await Peer.open(b.port, 'myclientid');
     await pub.publish({ topic: TOPICS[0], payload: 'one', qos: 1 });
     await pub.publish({ topic: TOPICS[0], payload: 'two', qos: 1 });
-    await first.until((s) => s.publishes.length >= 2, 'two deliveries');
+    await first.untilPublishes(2, 'two deliveries');
     await first.disconnect();
 
-    await using again = await Peer.open(b.port, 'myclientid2', { clean: false, properties: props });
+    await using again = await resume(b.port, 'myclientid2', props);
     again.autoAck = false;
-    await again.until((s) => s.publishes.length >= 2, 'two redeliveries');
+    await again.untilPublishes(2, 'two redeliveries');
     const mapping = new Map<number, string>();
     for (const p of again.seen.publishes) {
-      const alias = prop(p.properties, TOPIC_ALIAS) as number | undefined;
-      let topic = p.topic;
-      if (alias !== undefined) {
-        if (topic === '') topic = mapping.get(alias) ?? '<alias from the old connection>';
-        else mapping.set(alias, topic);
-      }
+      const topic = topicThroughAlias(p, mapping, '<alias from the old connection>');
       expect([topic, p.dup]).toEqual([TOPICS[0], true]);
     }
   });
@@ -747,7 +809,7 @@ describe('Paho test_subscribe_failure', () => {
     await using pub = await Peer.open(b.port, 'myclientid2');
     await pub.publish({ topic: NOSUBSCRIBE, payload: 'no', qos: 1 });
     await pub.publish({ topic: `${NOSUBSCRIBE}/denied`, payload: 'no', qos: 1 });
-    expect((await a.quiet(300)).publishes).toEqual([]);
+    await expectNoPublishes(a);
   });
 });
 
@@ -764,10 +826,10 @@ describe('Paho test_dollar_topics', () => {
     await using exact = await Peer.open(b.port, 'exact');
     await exact.subscribe([{ filter: `$${TOPICS[1]}`, qos: 1 }]);
     const code = await a.publish({ topic: `$${TOPICS[1]}`, payload: '', qos: 1 });
-    expect((await a.quiet(300)).publishes).toEqual([]);
+    await expectNoPublishes(a);
     // Positive control: if the server accepted the publish, an exact subscriber got it.
     if (code !== undefined && code < 0x80) {
-      const seen = await exact.until((s) => s.publishes.length >= 1, 'the $ message');
+      const seen = await exact.untilPublishes(1, 'the $ message');
       expect(seen.publishes[0]!.topic).toBe(`$${TOPICS[1]}`);
     }
   });
@@ -785,7 +847,7 @@ describe('Paho test_unsubscribe', () => {
     await pub.publish({ topic: TOPICS[0], payload: 'topic 0 - unsubscribed', qos: 1 });
     await pub.publish({ topic: TOPICS[1], payload: 'topic 1', qos: 1 });
     await pub.publish({ topic: TOPICS[2], payload: 'topic 2', qos: 1 });
-    await sub.until((s) => s.publishes.length >= 2, 'two messages');
+    await sub.untilPublishes(2, 'two messages');
     const seen = await sub.quiet(300);
     expect(seen.publishes.map((p) => p.payload.toString())).toEqual(['topic 1', 'topic 2']);
   });
@@ -794,47 +856,52 @@ describe('Paho test_unsubscribe', () => {
 // ─── test_session_expiry ────────────────────────────────────────────────────────────────────────
 
 describe('Paho test_session_expiry', () => {
+  const sei1: RawProperty[] = [[SESSION_EXPIRY, 1]];
+
+  /**
+   * `myclientid` with Session Expiry 1 s subscribes to TopicA and disconnects (with `disconnectProperties`);
+   * after `ms` it reconnects with Clean Start 0, and its session must still be there.
+   */
+  async function returnAfter(port: number, ms: number, disconnectProperties?: readonly RawProperty[]) {
+    const a = await subscribedPeer(port, 'myclientid', TOPICS[0], { properties: sei1 });
+    await a.disconnect(disconnectProperties);
+    await delay(ms);
+    const back = await resume(port, 'myclientid', sei1);
+    expect(back.connack.sessionPresent).toBe(true);
+    return back;
+  }
+
+  /** Reconnects `myclientid` with Clean Start 0: its session must be gone (Session Present 0). */
+  async function expectSessionGone(port: number, properties: readonly RawProperty[]): Promise<void> {
+    await using gone = await resume(port, 'myclientid', properties);
+    expect(gone.connack.sessionPresent).toBe(false);
+  }
+
   it('[MQTT-3.1.2-23] [MQTT-3.2.2-3] Session Expiry Interval 0: the session ends with the connection (Session Present 0 on return)', async () => {
     await using b = await broker();
     const sei0: RawProperty[] = [[SESSION_EXPIRY, 0]];
-    const a = await Peer.open(b.port, 'myclientid', { properties: sei0 });
+    const a = await subscribedPeer(b.port, 'myclientid', TOPICS[0], { properties: sei0 });
     expect(a.connack.sessionPresent).toBe(false);
-    await a.subscribe([{ filter: TOPICS[0], qos: 2 }]);
     await a.disconnect();
-    await using again = await Peer.open(b.port, 'myclientid', { clean: false, properties: sei0 });
-    expect(again.connack.sessionPresent).toBe(false);
+    await expectSessionGone(b.port, sei0);
   });
 
   it('[MQTT-3.1.2-23] [MQTT-3.2.2-2] [MQTT-3.2.2-3] Session Expiry Interval 1 s: the session (and its subscription) is there before it expires and gone after', async () => {
     await using b = await broker();
-    const sei1: RawProperty[] = [[SESSION_EXPIRY, 1]];
-    const a = await Peer.open(b.port, 'myclientid', { properties: sei1 });
-    await a.subscribe([{ filter: TOPICS[0], qos: 2 }]);
-    await a.disconnect();
-    await new Promise((r) => setTimeout(r, 400));
-    const back = await Peer.open(b.port, 'myclientid', { clean: false, properties: sei1 });
-    expect(back.connack.sessionPresent).toBe(true);
+    const back = await returnAfter(b.port, 400);
     // The subscription came back with the session.
     await back.publish({ topic: TOPICS[0], payload: 'still subscribed', qos: 1 });
-    await back.until((s) => s.publishes.length >= 1, 'a message on the resumed subscription');
+    await back.untilPublishes(1, 'a message on the resumed subscription');
     await back.disconnect();
-    await new Promise((r) => setTimeout(r, 1400));
-    await using gone = await Peer.open(b.port, 'myclientid', { clean: false, properties: sei1 });
-    expect(gone.connack.sessionPresent).toBe(false);
+    await delay(1400);
+    await expectSessionGone(b.port, sei1);
   });
 
   it('3.14.2.2.2 a Session Expiry Interval on DISCONNECT replaces the CONNECT one (1 s → 3 s keeps it; → 0 ends it at once)', async () => {
     await using b = await broker();
-    const sei1: RawProperty[] = [[SESSION_EXPIRY, 1]];
-    const a = await Peer.open(b.port, 'myclientid', { properties: sei1 });
-    await a.subscribe([{ filter: TOPICS[0], qos: 2 }]);
-    await a.disconnect([[SESSION_EXPIRY, 3]]);
-    await new Promise((r) => setTimeout(r, 1400));
-    const back = await Peer.open(b.port, 'myclientid', { clean: false, properties: sei1 });
-    expect(back.connack.sessionPresent).toBe(true);
+    const back = await returnAfter(b.port, 1400, [[SESSION_EXPIRY, 3]]);
     await back.disconnect([[SESSION_EXPIRY, 0]]);
-    await using gone = await Peer.open(b.port, 'myclientid', { clean: false, properties: sei1 });
-    expect(gone.connack.sessionPresent).toBe(false);
+    await expectSessionGone(b.port, sei1);
   });
 });
 
@@ -843,12 +910,10 @@ describe('Paho test_session_expiry', () => {
 describe('Paho test_user_properties and test_payload_format', () => {
   it('[MQTT-3.3.2-17] [MQTT-3.3.2-18] User Properties are forwarded unaltered and in order at QoS 0, 1 and 2', async () => {
     await using b = await broker();
-    await using a = await Peer.open(b.port, 'myclientid');
-    await a.subscribe([{ filter: TOPICS[0], qos: 2 }]);
+    await using a = await subscribedPeer(b.port, 'myclientid', TOPICS[0]);
     // Paho's two pairs plus a repeated name: the same name may appear more than once (3.3.2.3.7).
     const props: RawProperty[] = [...USER_PROPS, [USER_PROPERTY, ['a', '1']]];
-    for (const qos of [0, 1, 2]) await a.publish({ topic: TOPICS[0], payload: '', qos, properties: props });
-    const seen = await a.until((s) => s.publishes.length >= 3, '3 messages');
+    const seen = await roundTripAtEachQos(a, '', props);
     expect(seen.publishes.map((p) => p.qos).sort()).toEqual([0, 1, 2]);
     for (const p of seen.publishes) {
       expect(propertyValues(p.properties, USER_PROPERTY)).toEqual([
@@ -861,18 +926,16 @@ describe('Paho test_user_properties and test_payload_format', () => {
 
   it('[MQTT-3.3.2-4] [MQTT-3.3.2-20] Payload Format Indicator 1 and Content Type are forwarded unaltered at QoS 0, 1 and 2 (empty payload)', async () => {
     await using b = await broker();
-    await using a = await Peer.open(b.port, 'myclientid');
-    await a.subscribe([{ filter: TOPICS[0], qos: 2 }]);
+    await using a = await subscribedPeer(b.port, 'myclientid', TOPICS[0]);
     const props: RawProperty[] = [
       [PAYLOAD_FORMAT, 1],
       [CONTENT_TYPE, 'My name'],
     ];
-    for (const qos of [0, 1, 2]) await a.publish({ topic: TOPICS[0], payload: '', qos, properties: props });
-    const seen = await a.until((s) => s.publishes.length >= 3, '3 messages');
+    const seen = await roundTripAtEachQos(a, '', props);
     expect(seen.publishes.map((p) => p.qos).sort()).toEqual([0, 1, 2]);
     for (const p of seen.publishes) {
-      expect(prop(p.properties, PAYLOAD_FORMAT)).toBe(1);
-      expect(prop(p.properties, CONTENT_TYPE)).toBe('My name');
+      expect(propertyOf(p.properties, PAYLOAD_FORMAT)).toBe(1);
+      expect(propertyOf(p.properties, CONTENT_TYPE)).toBe('My name');
     }
   });
 });
@@ -882,50 +945,31 @@ describe('Paho test_user_properties and test_payload_format', () => {
 describe('Paho test_publication_expiry', () => {
   it('[MQTT-3.3.2-5] [MQTT-3.3.2-6] messages queued for an offline session: expired ones are dropped, the others carry the interval minus the wait', async () => {
     await using b = await broker();
-    const sub = await Peer.open(b.port, 'myclientid2', { properties: [[SESSION_EXPIRY, 99_999]] });
-    await sub.subscribe([{ filter: TOPICS[0], qos: 2 }]);
+    const sub = await subscribedPeer(b.port, 'myclientid2', TOPICS[0], {
+      properties: [[SESSION_EXPIRY, 99_999]],
+    });
     await sub.disconnect([[SESSION_EXPIRY, 999_999_999]]);
 
     await using pub = await Peer.open(b.port, 'myclientid');
-    await pub.publish({
-      topic: TOPICS[0],
-      payload: 'qos 1 - expire',
-      qos: 1,
-      properties: [[MESSAGE_EXPIRY, 1]],
-    });
-    await pub.publish({
-      topic: TOPICS[0],
-      payload: 'qos 2 - expire',
-      qos: 2,
-      properties: [[MESSAGE_EXPIRY, 1]],
-    });
-    await pub.publish({
-      topic: TOPICS[0],
-      payload: "qos 1 - don't expire",
-      qos: 1,
-      properties: [[MESSAGE_EXPIRY, 4]],
-    });
-    await pub.publish({
-      topic: TOPICS[0],
-      payload: "qos 2 - don't expire",
-      qos: 2,
-      properties: [[MESSAGE_EXPIRY, 4]],
-    });
-    await new Promise((r) => setTimeout(r, 1400));
+    for (const [payload, qos, expiry] of [
+      ['qos 1 - expire', 1, 1],
+      ['qos 2 - expire', 2, 1],
+      ["qos 1 - don't expire", 1, 4],
+      ["qos 2 - don't expire", 2, 4],
+    ] as const) {
+      await pub.publish({ topic: TOPICS[0], payload, qos, properties: [[MESSAGE_EXPIRY, expiry]] });
+    }
+    await delay(1400);
 
-    await using back = await Peer.open(b.port, 'myclientid2', { clean: false });
+    await using back = await resume(b.port, 'myclientid2');
     expect(back.connack.sessionPresent).toBe(true);
-    await back.until((s) => s.publishes.length >= 2, 'the unexpired messages');
+    await back.untilPublishes(2, 'the unexpired messages');
     const seen = await back.quiet(400);
     expect(seen.publishes.map((p) => p.payload.toString())).toEqual([
       "qos 1 - don't expire",
       "qos 2 - don't expire",
     ]);
-    for (const p of seen.publishes) {
-      const left = prop(p.properties, MESSAGE_EXPIRY) as number;
-      expect(left).toBeGreaterThanOrEqual(1);
-      expect(left).toBeLessThan(4);
-    }
+    for (const p of seen.publishes) expectInRange(propertyOf(p.properties, MESSAGE_EXPIRY) as number, 1, 4);
   });
 });
 
@@ -939,9 +983,9 @@ describe('Paho test_subscribe_options', () => {
     await a.subscribe([{ filter: TOPICS[0], qos: 2, noLocal: true }]);
     await c.subscribe([{ filter: TOPICS[0], qos: 2, noLocal: true }]);
     await a.publish({ topic: TOPICS[0], payload: 'noLocal test', qos: 1 });
-    const got = await c.until((s) => s.publishes.length >= 1, 'the message');
+    const got = await c.untilPublishes(1, 'the message');
     expect(got.publishes.map((p) => p.payload.toString())).toEqual(['noLocal test']);
-    expect((await a.quiet(300)).publishes).toEqual([]);
+    await expectNoPublishes(a);
   });
 
   it('[MQTT-3.3.1-12] Retain As Published: RETAIN is 0 for a non-retained and 1 for a retained publication', async () => {
@@ -950,7 +994,7 @@ describe('Paho test_subscribe_options', () => {
     await a.subscribe([{ filter: TOPICS[0], qos: 2, retainAsPublished: true }]);
     await a.publish({ topic: TOPICS[0], payload: 'retain as published false', qos: 1, retain: false });
     await a.publish({ topic: TOPICS[0], payload: 'retain as published true', qos: 1, retain: true });
-    await a.until((s) => s.publishes.length >= 2, 'two messages');
+    await a.untilPublishes(2, 'two messages');
     const seen = await a.quiet(200);
     expect(seen.publishes.map((p) => [p.payload.toString(), p.retain])).toEqual([
       ['retain as published false', false],
@@ -958,45 +1002,46 @@ describe('Paho test_subscribe_options', () => {
     ]);
   });
 
-  /** Publishes Paho's three retained messages (QoS 0, 1, 2) that +/+ matches. */
-  async function publishRetained(peer: Peer): Promise<void> {
-    await peer.publish({ topic: TOPICS[1], payload: 'qos 0', qos: 0, retain: true });
-    await peer.publish({ topic: TOPICS[2], payload: 'qos 1', qos: 1, retain: true });
-    await peer.publish({ topic: TOPICS[3], payload: 'qos 2', qos: 2, retain: true });
+  /** SUBSCRIBE to +/+ at QoS 2 with Retain Handling `retainHandling`. */
+  function subscribePlusPlus(peer: Peer, retainHandling: number): Promise<number[]> {
+    return peer.subscribe([{ filter: WILDTOPICS[5], qos: 2, retainHandling }]);
   }
 
   it('[MQTT-3.3.1-10] Retain Handling 1: retained messages on the first SUBSCRIBE +/+ (QoS 0, 1, 2), none when it is repeated', async () => {
     await using b = await broker();
     await using a = await Peer.open(b.port, 'myclientid');
-    await publishRetained(a);
-    await a.subscribe([{ filter: WILDTOPICS[5], qos: 2, retainHandling: 1 }]);
-    await a.until((s) => s.publishes.length >= 3, 'retained messages');
+    await publishQos012(a, { retain: true });
+    await subscribePlusPlus(a, 1);
+    await a.untilPublishes(3, 'retained messages');
     expect((await a.quiet(200)).publishes.map((p) => p.qos).sort()).toEqual([0, 1, 2]);
     a.clear();
-    await a.subscribe([{ filter: WILDTOPICS[5], qos: 2, retainHandling: 1 }]);
-    expect((await a.quiet(300)).publishes).toEqual([]);
+    await subscribePlusPlus(a, 1);
+    await expectNoPublishes(a);
   });
+
+  /** Has `publisher` leave Paho's three retained messages, then opens `myclientid` (not subscribed yet). */
+  async function openAfterRetained(port: number): Promise<Peer> {
+    await using pub = await Peer.open(port, 'publisher');
+    await publishQos012(pub, { retain: true });
+    return await Peer.open(port, 'myclientid');
+  }
 
   it('[MQTT-3.3.1-11] Retain Handling 2: no retained messages on SUBSCRIBE, first or repeated', async () => {
     await using b = await broker();
-    await using pub = await Peer.open(b.port, 'publisher');
-    await publishRetained(pub);
-    await using a = await Peer.open(b.port, 'myclientid');
-    await a.subscribe([{ filter: WILDTOPICS[5], qos: 2, retainHandling: 2 }]);
-    expect((await a.quiet(300)).publishes).toEqual([]);
-    await a.subscribe([{ filter: WILDTOPICS[5], qos: 2, retainHandling: 2 }]);
-    expect((await a.quiet(300)).publishes).toEqual([]);
+    await using a = await openAfterRetained(b.port);
+    await subscribePlusPlus(a, 2);
+    await expectNoPublishes(a);
+    await subscribePlusPlus(a, 2);
+    await expectNoPublishes(a);
   });
 
   it('[MQTT-3.3.1-9] Retain Handling 0: the retained messages (QoS 0, 1, 2) on every SUBSCRIBE', async () => {
     await using b = await broker();
-    await using pub = await Peer.open(b.port, 'publisher');
-    await publishRetained(pub);
-    await using a = await Peer.open(b.port, 'myclientid');
+    await using a = await openAfterRetained(b.port);
     for (let round = 0; round < 2; round++) {
       a.clear();
-      await a.subscribe([{ filter: WILDTOPICS[5], qos: 2, retainHandling: 0 }]);
-      await a.until((s) => s.publishes.length >= 3, `retained messages, round ${round + 1}`);
+      await subscribePlusPlus(a, 0);
+      await a.untilPublishes(3, `retained messages, round ${round + 1}`);
       const seen = await a.quiet(200);
       expect(seen.publishes.map((p) => p.qos).sort()).toEqual([0, 1, 2]);
       expect(seen.publishes.every((p) => p.retain)).toBe(true);
@@ -1016,12 +1061,12 @@ describe('Paho test_subscribe_identifiers', () => {
     await c.subscribe([{ filter: `${TOPICS[0]}/#`, qos: 2 }], [[SUBSCRIPTION_ID, 3]]);
     await c.publish({ topic: TOPICS[0], payload: 'sub identifier test', qos: 1 });
 
-    await a.until((s) => s.publishes.length >= 1, 'the message');
+    await a.untilPublishes(1, 'the message');
     const forA = (await a.quiet(200)).publishes;
     expect(forA).toHaveLength(1);
     expect(propertyValues(forA[0]!.properties, SUBSCRIPTION_ID)).toEqual([456_789]);
 
-    await c.until((s) => s.publishes.length >= 1, 'the message');
+    await c.untilPublishes(1, 'the message');
     const forC = (await c.quiet(300)).publishes;
     const idSets = forC.map((p) =>
       (propertyValues(p.properties, SUBSCRIPTION_ID) as number[]).slice().sort(),
@@ -1090,35 +1135,31 @@ describe('Paho test_client_topic_alias', () => {
       [TOPIC_ALIAS_MAXIMUM, 0],
       [SESSION_EXPIRY, 99_999],
     ];
-    const a = await Peer.open(b.port, 'myclientid', { properties: sei });
-    const serverMaximum = prop(a.connack.properties, TOPIC_ALIAS_MAXIMUM) as number | undefined;
+    const a = await subscribedPeer(b.port, 'myclientid', TOPICS[0], { properties: sei });
+    const serverMaximum = propertyOf(a.connack.properties, TOPIC_ALIAS_MAXIMUM) as number | undefined;
     expect(serverMaximum ?? 0).toBeGreaterThan(0); // the default broker allows client aliases
-    await a.subscribe([{ filter: TOPICS[0], qos: 2 }]);
     await a.publish({ topic: TOPICS[0], payload: 'topic alias 1', qos: 1, properties: [[TOPIC_ALIAS, 1]] });
     await a.publish({ topic: '', payload: 'topic alias 2', qos: 1, properties: [[TOPIC_ALIAS, 1]] });
-    await a.until((s) => s.publishes.length >= 2, 'two messages');
+    await a.untilPublishes(2, 'two messages');
     expect(a.seen.publishes.map((p) => [p.topic, p.payload.toString()])).toEqual([
       [TOPICS[0], 'topic alias 1'],
       [TOPICS[0], 'topic alias 2'],
     ]);
     // This client sent Topic Alias Maximum 0: it must never get an alias.
-    for (const p of a.seen.publishes) expect(prop(p.properties, TOPIC_ALIAS)).toBeUndefined();
+    for (const p of a.seen.publishes) expect(propertyOf(p.properties, TOPIC_ALIAS)).toBeUndefined();
     await a.disconnect();
 
-    await using again = await Peer.open(b.port, 'myclientid', { clean: false, properties: sei });
+    await using again = await resume(b.port, 'myclientid', sei);
     expect(again.connack.sessionPresent).toBe(true);
     await again.publish({ topic: TOPICS[0], payload: 'topic alias 3', qos: 1 });
-    await again.until((s) => s.publishes.length >= 1, 'the message on the kept subscription');
+    await again.untilPublishes(1, 'the message on the kept subscription');
     await again.raw.send(
       rawPublish(
         { topic: '', payload: 'topic alias 4', qos: 1, packetId: 99, properties: [[TOPIC_ALIAS, 1]] },
         5,
       ),
     );
-    const seen = await again.until(
-      (s) => s.disconnect !== undefined || s.closed,
-      'DISCONNECT for the unknown alias',
-    );
+    const seen = await again.untilDisconnectOrClose('DISCONNECT for the unknown alias');
     // An alias with no mapping on this connection is a Protocol Error (3.3.2.3.4).
     expect(seen.disconnect?.reasonCode).toBe(0x82);
     expect(seen.publishes.map((p) => p.payload.toString())).toEqual(['topic alias 3']);
@@ -1130,21 +1171,18 @@ describe('Paho test_client_topic_alias', () => {
 describe('Paho test_server_topic_alias', () => {
   it('[MQTT-3.1.2-26] [MQTT-3.3.2-12] with Topic Alias Maximum 1, any alias the server sends is 1, first with the topic, and every PUBLISH resolves to TopicA', async () => {
     await using b = await broker();
-    await using a = await Peer.open(b.port, 'myclientid', { properties: [[TOPIC_ALIAS_MAXIMUM, 1]] });
-    await a.subscribe([{ filter: TOPICS[0], qos: 2 }]);
-    for (const qos of [0, 1, 2]) await a.publish({ topic: TOPICS[0], payload: 'topic alias 1', qos });
-    await a.until((s) => s.publishes.length >= 3, '3 messages');
+    await using a = await subscribedPeer(b.port, 'myclientid', TOPICS[0], {
+      properties: [[TOPIC_ALIAS_MAXIMUM, 1]],
+    });
+    await roundTripAtEachQos(a, 'topic alias 1');
     const mapping = new Map<number, string>();
     for (const p of (await a.quiet(200)).publishes) {
-      const alias = prop(p.properties, TOPIC_ALIAS) as number | undefined;
-      let topic = p.topic;
+      const alias = propertyOf(p.properties, TOPIC_ALIAS) as number | undefined;
       if (alias !== undefined) {
         expect(alias).toBeGreaterThanOrEqual(1);
         expect(alias).toBeLessThanOrEqual(1);
-        if (topic === '') topic = mapping.get(alias) ?? '<unmapped alias>';
-        else mapping.set(alias, topic);
       }
-      expect(topic).toBe(TOPICS[0]);
+      expect(topicThroughAlias(p, mapping, '<unmapped alias>')).toBe(TOPICS[0]);
     }
   });
 
@@ -1154,13 +1192,11 @@ describe('Paho test_server_topic_alias', () => {
   ] as const) {
     it(`[MQTT-3.1.2-27] with Topic Alias Maximum ${label} the server sends no Topic Alias`, async () => {
       await using b = await broker();
-      await using a = await Peer.open(b.port, 'myclientid', { properties });
-      await a.subscribe([{ filter: TOPICS[0], qos: 2 }]);
-      for (const qos of [0, 1, 2]) await a.publish({ topic: TOPICS[0], payload: 'topic alias 1', qos });
-      await a.until((s) => s.publishes.length >= 3, '3 messages');
+      await using a = await subscribedPeer(b.port, 'myclientid', TOPICS[0], { properties });
+      await roundTripAtEachQos(a, 'topic alias 1');
       for (const p of a.seen.publishes) {
         expect(p.topic).toBe(TOPICS[0]);
-        expect(prop(p.properties, TOPIC_ALIAS)).toBeUndefined();
+        expect(propertyOf(p.properties, TOPIC_ALIAS)).toBeUndefined();
       }
     });
   }
@@ -1172,26 +1208,27 @@ describe('Paho test_maximum_packet_size', () => {
   it('3.2.2.3.6 [MQTT-3.2.2-15] a PUBLISH larger than the advertised server Maximum Packet Size gets DISCONNECT 0x95 Packet too large', async () => {
     await using b = await broker({ limits: { maximumPacketSize: 1024 } });
     await using a = await Peer.open(b.port, 'myclientid');
-    const serverMaximum = prop(a.connack.properties, MAXIMUM_PACKET_SIZE) as number;
+    const serverMaximum = propertyOf(a.connack.properties, MAXIMUM_PACKET_SIZE) as number;
     expect(serverMaximum).toBe(1024);
     await a.raw.send(rawPublish({ topic: TOPICS[0], payload: Buffer.alloc(serverMaximum, 0x2e) }, 5));
-    const seen = await a.until((s) => s.disconnect !== undefined || s.closed, 'DISCONNECT');
+    const seen = await a.untilDisconnectOrClose();
     expect(seen.disconnect?.reasonCode).toBe(0x95);
   });
 
   it('[MQTT-3.1.2-24] [MQTT-3.1.2-25] with client Maximum Packet Size 64 a small message arrives, a larger one is discarded and the connection goes on', async () => {
     await using b = await broker();
-    await using a = await Peer.open(b.port, 'myclientid', { properties: [[MAXIMUM_PACKET_SIZE, 64]] });
-    await a.subscribe([{ filter: TOPICS[0], qos: 2 }]);
+    await using a = await subscribedPeer(b.port, 'myclientid', TOPICS[0], {
+      properties: [[MAXIMUM_PACKET_SIZE, 64]],
+    });
     await a.publish({ topic: TOPICS[0], payload: Buffer.alloc(32, 0x2e), qos: 0 });
-    await a.until((s) => s.publishes.length >= 1, 'the small message');
+    await a.untilPublishes(1, 'the small message');
     await a.publish({ topic: TOPICS[0], payload: Buffer.alloc(64, 0x2e), qos: 1 });
     await a.quiet(300);
     expect(a.seen.publishes).toHaveLength(1);
     expect(a.seen.disconnect).toBeUndefined();
     // Still connected and served.
     await a.publish({ topic: TOPICS[0], payload: 'small again', qos: 1 });
-    await a.until((s) => s.publishes.length >= 2, 'the next small message');
+    await a.untilPublishes(2, 'the next small message');
     expect(a.seen.publishes[1]!.payload.toString()).toBe('small again');
   });
 });
@@ -1201,21 +1238,20 @@ describe('Paho test_maximum_packet_size', () => {
 describe('Paho test_flow_control1 and test_flow_control2', () => {
   it('[MQTT-3.3.4-9] with client Receive Maximum 2 the server has at most 2 unacknowledged QoS 1 PUBLISHes; a PUBACK lets the third through', async () => {
     await using b = await broker();
-    await using a = await Peer.open(b.port, 'myclientid', {
+    await using a = await subscribedPeer(b.port, 'myclientid', TOPICS[0], {
       properties: [
         [RECEIVE_MAXIMUM, 2],
         [SESSION_EXPIRY, 0],
       ],
     });
-    await a.subscribe([{ filter: TOPICS[0], qos: 2 }]);
     a.autoAck = false;
     for (let i = 1; i <= 3; i++) await a.publish({ topic: TOPICS[0], payload: `message ${i}`, qos: 1 });
-    await a.until((s) => s.publishes.length >= 2, 'two deliveries');
+    await a.untilPublishes(2, 'two deliveries');
     await a.quiet(400);
     expect(a.seen.publishes).toHaveLength(2);
     expect(a.seen.publishes.every((p) => p.qos === 1)).toBe(true);
     await a.raw.send(rawPuback(a.seen.publishes[0]!.packetId!, 5));
-    await a.until((s) => s.publishes.length >= 3, 'the third delivery');
+    await a.untilPublishes(3, 'the third delivery');
     expect(a.seen.publishes[2]!.qos).toBe(1);
     await a.raw.send(rawPuback(a.seen.publishes[1]!.packetId!, 5));
     await a.raw.send(rawPuback(a.seen.publishes[2]!.packetId!, 5));
@@ -1229,13 +1265,13 @@ describe('Paho test_flow_control1 and test_flow_control2', () => {
   it('[MQTT-3.3.4-7] 4.9 more QoS 2 PUBLISHes than the server Receive Maximum (3, configured), none released, gets DISCONNECT 0x93', async () => {
     await using b = await broker({ limits: { receiveMaximum: 3 } });
     await using a = await Peer.open(b.port, 'myclientid', { properties: [[SESSION_EXPIRY, 0]] });
-    const serverMaximum = prop(a.connack.properties, RECEIVE_MAXIMUM) as number;
+    const serverMaximum = propertyOf(a.connack.properties, RECEIVE_MAXIMUM) as number;
     expect(serverMaximum).toBe(3);
     a.autoRelease = false; // never PUBREL, so none of them completes
     for (let i = 1; i <= serverMaximum + 1; i++) {
       await a.raw.send(rawPublish({ topic: TOPICS[0], payload: `message ${i}`, qos: 2, packetId: i }, 5));
     }
-    const seen = await a.until((s) => s.disconnect !== undefined || s.closed, 'DISCONNECT');
+    const seen = await a.untilDisconnectOrClose();
     expect(seen.disconnect?.reasonCode).toBe(0x93);
   });
 });
@@ -1243,36 +1279,20 @@ describe('Paho test_flow_control1 and test_flow_control2', () => {
 // ─── test_will_delay ────────────────────────────────────────────────────────────────────────────
 
 describe('Paho test_will_delay', () => {
-  /** Connects `myclientid` with a delayed will, drops it without DISCONNECT, returns when the will arrived (ms). */
+  /** Drops `myclientid` with a will delayed by `willDelay` s and checks the will; returns when it arrived (ms). */
   async function willAfterDrop(willDelay: number, sessionExpiry: number, timeoutMs: number): Promise<number> {
     await using b = await broker();
-    await using watcher = await Peer.open(b.port, 'myclientid2');
-    await watcher.subscribe([{ filter: TOPICS[0], qos: 2 }]);
-    const a = await Peer.open(b.port, 'myclientid', {
-      properties: [[SESSION_EXPIRY, sessionExpiry]],
-      will: {
-        topic: TOPICS[0],
-        payload: 'test_will_delay will message',
-        qos: 0,
-        retain: false,
-        properties: [[WILL_DELAY, willDelay]],
-      },
-    });
-    expect(a.connack.sessionPresent).toBe(false);
-    a.raw.destroy(); // Paho's terminate(): no DISCONNECT
-    const start = Date.now();
-    const seen = await watcher.until((s) => s.publishes.length >= 1, 'the will message', timeoutMs);
-    expect([seen.publishes[0]!.topic, seen.publishes[0]!.payload.toString()]).toEqual([
-      TOPICS[0],
-      'test_will_delay will message',
-    ]);
-    return Date.now() - start;
+    const payload = 'test_will_delay will message';
+    const properties: RawProperty[] = [[WILL_DELAY, willDelay]];
+    const will: RawWill = { topic: TOPICS[0], payload, qos: 0, retain: false, properties };
+    const { dropped, published, elapsed } = await dropAndAwaitWill(b.port, sessionExpiry, will, timeoutMs);
+    expect(dropped.connack.sessionPresent).toBe(false);
+    expect([published.topic, published.payload.toString()]).toEqual([TOPICS[0], payload]);
+    return elapsed;
   }
 
   it('[MQTT-3.1.3-9] Will Delay 1 s, Session Expiry 2 s: the will is published after the delay', async () => {
-    const elapsed = await willAfterDrop(1, 2, 3000);
-    expect(elapsed).toBeGreaterThanOrEqual(900);
-    expect(elapsed).toBeLessThan(1900);
+    expectInRange(await willAfterDrop(1, 2, 3000), 900, 1900);
   });
 
   it('[MQTT-3.1.3-9] Will Delay 5 s, Session Expiry 0: the session ends with the connection, so the will is published at once', async () => {
@@ -1281,77 +1301,63 @@ describe('Paho test_will_delay', () => {
   });
 
   it('[MQTT-3.1.3-9] Will Delay 3 s, Session Expiry 1 s: the will is published when the session ends, before the delay', async () => {
-    const elapsed = await willAfterDrop(3, 1, 3000);
-    expect(elapsed).toBeGreaterThanOrEqual(900);
-    expect(elapsed).toBeLessThan(1900);
+    expectInRange(await willAfterDrop(3, 1, 3000), 900, 1900);
   });
 });
 
 describe('Paho will properties (test_will_message with a Will Delay)', () => {
   it('[MQTT-3.1.3-10] 3.1.3.2 a delayed will keeps its properties; its Message Expiry Interval counts from publication, not from the drop', async () => {
     await using b = await broker();
-    await using watcher = await Peer.open(b.port, 'myclientid2');
-    await watcher.subscribe([{ filter: TOPICS[2], qos: 2 }]);
-    const a = await Peer.open(b.port, 'myclientid', {
-      properties: [[SESSION_EXPIRY, 10]],
-      will: {
-        topic: TOPICS[2],
-        payload: 'will message',
-        qos: 1,
-        retain: false,
-        properties: [
-          [WILL_DELAY, 1],
-          [PAYLOAD_FORMAT, 1],
-          [MESSAGE_EXPIRY, 2],
-          [CONTENT_TYPE, 'text/plain'],
-          [RESPONSE_TOPIC, TOPICS[0]],
-          [CORRELATION_DATA, Buffer.from('334')],
-          ...USER_PROPS,
-        ],
-      },
-    });
-    a.raw.destroy();
-    const seen = await watcher.until((s) => s.publishes.length >= 1, 'the will message', 3000);
-    const will = seen.publishes[0]!;
+    const properties: RawProperty[] = [
+      [WILL_DELAY, 1],
+      [PAYLOAD_FORMAT, 1],
+      [MESSAGE_EXPIRY, 2],
+      [CONTENT_TYPE, 'text/plain'],
+      [RESPONSE_TOPIC, TOPICS[0]],
+      [CORRELATION_DATA, Buffer.from('334')],
+      ...USER_PROPS,
+    ];
+    const { published: will } = await dropAndAwaitWill(
+      b.port,
+      10,
+      { topic: TOPICS[2], payload: 'will message', qos: 1, retain: false, properties },
+      3000,
+    );
     expect([will.topic, will.payload.toString(), will.qos]).toEqual([TOPICS[2], 'will message', 1]);
-    expect(prop(will.properties, PAYLOAD_FORMAT)).toBe(1);
-    expect(prop(will.properties, CONTENT_TYPE)).toBe('text/plain');
-    expect(prop(will.properties, RESPONSE_TOPIC)).toBe(TOPICS[0]);
-    expect((prop(will.properties, CORRELATION_DATA) as Buffer).toString()).toBe('334');
-    expect(propertyValues(will.properties, USER_PROPERTY)).toEqual([
-      ['a', '2'],
-      ['c', '3'],
-    ]);
+    expect(propertyOf(will.properties, PAYLOAD_FORMAT)).toBe(1);
+    expect(propertyOf(will.properties, CONTENT_TYPE)).toBe('text/plain');
+    expect(propertyOf(will.properties, RESPONSE_TOPIC)).toBe(TOPICS[0]);
+    expect((propertyOf(will.properties, CORRELATION_DATA) as Buffer).toString()).toBe('334');
+    expectPahoUserProperties(will.properties);
     // Published about 1 s after the drop with a 2 s lifetime: still 2 (or 1 after rounding down), never expired.
-    expect([1, 2]).toContain(prop(will.properties, MESSAGE_EXPIRY));
-    expect(prop(will.properties, WILL_DELAY)).toBeUndefined();
+    expect([1, 2]).toContain(propertyOf(will.properties, MESSAGE_EXPIRY));
+    expect(propertyOf(will.properties, WILL_DELAY)).toBeUndefined();
   });
 });
 
 // ─── test_shared_subscriptions ──────────────────────────────────────────────────────────────────
 
 describe('Paho test_shared_subscriptions', () => {
+  /** Opens `clientId` subscribed at QoS 2 to $share/sharename/x and to TopicA, both granted. */
+  async function openSharing(port: number, clientId: string): Promise<Peer> {
+    const peer = await Peer.open(port, clientId);
+    expect(
+      await peer.subscribe([
+        { filter: '$share/sharename/x', qos: 2 },
+        { filter: TOPICS[0], qos: 2 },
+      ]),
+    ).toEqual([2, 2]);
+    return peer;
+  }
+
   it('4.8.2 two clients share $share/sharename/x: each message on x goes to exactly one of them; TopicA (non-shared) to both', async () => {
     await using b = await broker();
-    const sharedFilter = '$share/sharename/x';
-    await using a = await Peer.open(b.port, 'myclientid');
-    expect(
-      await a.subscribe([
-        { filter: sharedFilter, qos: 2 },
-        { filter: TOPICS[0], qos: 2 },
-      ]),
-    ).toEqual([2, 2]);
-    await using c = await Peer.open(b.port, 'myclientid2');
-    expect(
-      await c.subscribe([
-        { filter: sharedFilter, qos: 2 },
-        { filter: TOPICS[0], qos: 2 },
-      ]),
-    ).toEqual([2, 2]);
+    await using a = await openSharing(b.port, 'myclientid');
+    await using c = await openSharing(b.port, 'myclientid2');
 
     await c.publish({ topic: TOPICS[0], payload: 'message 0', qos: 0 });
-    await a.until((s) => s.publishes.length >= 1, 'the non-shared message');
-    await c.until((s) => s.publishes.length >= 1, 'the non-shared message');
+    await a.untilPublishes(1, 'the non-shared message');
+    await c.untilPublishes(1, 'the non-shared message');
     a.clear();
     c.clear();
 

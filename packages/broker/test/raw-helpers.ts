@@ -2,6 +2,8 @@
  * Small helpers over `@mqttkit/testkit` for the PUBLISH / SUBSCRIBE flow tests: connect a raw client
  * and read its CONNACK, subscribe and read the SUBACK, take the next PUBLISH. Every wait is bounded by
  * testkit's default timeout, and everything here builds bytes with testkit, never with the codec.
+ * At the end, two helpers the Paho scenario files share: a window assertion for timings, and Paho's
+ * QoS 0/1/2 publications through MQTT.js.
  */
 import {
   type ParsedAck,
@@ -23,6 +25,8 @@ import {
   rawPubrec,
   rawSubscribe,
 } from '@mqttkit/testkit';
+import type { MqttClient } from 'mqtt';
+import { expect } from 'vitest';
 import type { Hook, MessageDroppedEvent } from '../src/index.js';
 
 /** PUBLISH, PUBACK, ... packet type numbers, for `expectFrame({ type })`. */
@@ -186,5 +190,26 @@ export async function until(condition: () => boolean, timeoutMs = 5000, what = '
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Asserts `atLeast <= value < below`: timings are checked as a window, never as an exact instant. */
+export function expectInRange(value: number, atLeast: number, below: number): void {
+  expect(value).toBeGreaterThanOrEqual(atLeast);
+  expect(value).toBeLessThan(below);
+}
+
+/**
+ * Paho's three publications through MQTT.js: "qos 0", "qos 1" and "qos 2" at that QoS, all on `topics`
+ * or each on `topics[qos]`; with `retain` given, each carries that RETAIN flag.
+ */
+export async function mqttjsPublishQos012(
+  client: MqttClient,
+  topics: string | readonly [string, string, string],
+  retain?: boolean,
+): Promise<void> {
+  for (const qos of [0, 1, 2] as const) {
+    const topic = typeof topics === 'string' ? topics : topics[qos];
+    await client.publishAsync(topic, `qos ${qos}`, retain === undefined ? { qos } : { qos, retain });
   }
 }
