@@ -100,6 +100,12 @@ export function createMetricsRegistry(source: MetricsSource): Registry {
   );
   counter(
     registry,
+    'mqttkit_connections_total',
+    'Network connections opened since start, CONNECT or not.',
+    () => stats.connectionsTotal,
+  );
+  counter(
+    registry,
     'mqttkit_client_connects_total',
     'CONNECTs accepted since start.',
     () => stats.clientsTotal,

@@ -1,6 +1,13 @@
 import { BrokerStats, type DropReason } from '@mqttkit/broker';
 import { describe, expect, it } from 'vitest';
-import { dampedLoad, LoadAverages, type LoadCounters, type SysSource, SysTopics } from './sys-topics.js';
+import {
+  dampedLoad,
+  LoadAverages,
+  type LoadCounters,
+  loadCounters,
+  type SysSource,
+  SysTopics,
+} from './sys-topics.js';
 
 const ZERO: LoadCounters = {
   messagesReceived: 0,
@@ -11,6 +18,7 @@ const ZERO: LoadCounters = {
   bytesReceived: 0,
   bytesSent: 0,
   connections: 0,
+  sockets: 0,
 };
 
 describe('dampedLoad (Mosquitto load averages)', () => {
@@ -41,7 +49,17 @@ describe('dampedLoad (Mosquitto load averages)', () => {
     );
     expect(out.get('$SYS/broker/load/bytes/sent/5min')).toBeCloseTo(6000 * (1 - Math.exp(-0.2)), 10);
     expect(out.get('$SYS/broker/load/messages/received/1min')).toBe(0);
-    expect(out.size).toBe(8 * 3);
+    expect(out.size).toBe(9 * 3);
+  });
+
+  it('load/sockets counts network connections opened, CONNECT or not (as Mosquitto)', () => {
+    const stats = new BrokerStats();
+    const loads = new LoadAverages(loadCounters(stats));
+    stats.connectionsTotal = 30;
+    stats.clientsTotal = 20;
+    const out = loads.update(loadCounters(stats), 60);
+    expect(out.get('$SYS/broker/load/sockets/1min')).toBeCloseTo(30 * (1 - Math.exp(-1)), 10);
+    expect(out.get('$SYS/broker/load/connections/1min')).toBeCloseTo(20 * (1 - Math.exp(-1)), 10);
   });
 });
 

@@ -41,6 +41,8 @@ export interface LoadCounters {
   bytesSent: number;
   /** CONNECTs accepted. */
   connections: number;
+  /** Network connections opened, CONNECT or not (Mosquitto's "sockets"). */
+  sockets: number;
 }
 
 /** The three averaging windows, in seconds, and their topic suffixes. */
@@ -60,6 +62,7 @@ const LOAD_TOPICS: Readonly<Record<keyof LoadCounters, string>> = {
   bytesReceived: 'bytes/received',
   bytesSent: 'bytes/sent',
   connections: 'connections',
+  sockets: 'sockets',
 };
 
 /**
@@ -116,6 +119,7 @@ export function loadCounters(stats: BrokerStats): LoadCounters {
     bytesReceived: stats.bytesReceived,
     bytesSent: stats.bytesSent,
     connections: stats.clientsTotal,
+    sockets: stats.connectionsTotal,
   };
 }
 

@@ -76,6 +76,9 @@ describe('$SYS topics', () => {
       expect(tree.get('$SYS/broker/uptime')).toMatch(/^\d+ seconds$/);
       expect(tree.get('$SYS/broker/retained messages/count')).toMatch(/^\d+$/);
       expect(tree.get('$SYS/broker/load/messages/received/1min')).toMatch(/^\d+\.\d\d$/);
+      // The watcher's socket (and mosquitto_sub's) opened since start: a socket load above zero.
+      expect(tree.get('$SYS/broker/load/sockets/1min')).toMatch(/^\d+\.\d\d$/);
+      expect(Number(tree.get('$SYS/broker/load/sockets/1min'))).toBeGreaterThan(0);
     },
   );
 
@@ -128,6 +131,8 @@ describe('metrics endpoint', () => {
     expect(delta('mqttkit_messages_sent_total')).toBeGreaterThanOrEqual(5);
     expect(delta('mqttkit_bytes_received_total')).toBeGreaterThanOrEqual(500);
     expect(delta('mqttkit_client_connects_total')).toBe(2);
+    // The two MQTT.js sockets; the metrics HTTP requests are not on an MQTT listener.
+    expect(delta('mqttkit_connections_total')).toBe(2);
     expect(sample(after.body, 'mqttkit_clients_connected')).toBeGreaterThanOrEqual(2);
     expect(sample(after.body, 'mqttkit_subscriptions')).toBeGreaterThanOrEqual(1);
     expect(sample(after.body, 'mqttkit_retained_messages')).toBeGreaterThan(0); // the $SYS tree

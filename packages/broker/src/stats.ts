@@ -6,6 +6,8 @@ export class BrokerStats {
   readonly startedAt = Date.now();
   /** Connections open now (sockets, whether or not CONNECT completed). */
   connections = 0;
+  /** Connections opened since start (sockets accepted, CONNECT or not). */
+  connectionsTotal = 0;
   /** Clients connected now (CONNECT accepted). */
   clientsConnected = 0;
   /** Highest `clientsConnected` seen. */

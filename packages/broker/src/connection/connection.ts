@@ -140,6 +140,7 @@ export class Connection implements SessionLink, WheelEntry {
     this.lastPacketAt = core.deadlines.now();
     this.rates = ClientRateLimits.from(limits, core.clock.now());
     core.stats.connections++;
+    core.stats.connectionsTotal++;
     (stream as LinkedStream)[CONNECTION] = this;
     stream.on('data', onStreamData);
     stream.on('drain', onStreamDrain);
