@@ -4,6 +4,8 @@
 
 export { MqttError, type MqttErrorCode, type QoS, ReasonCode } from '@mqttkit/types';
 export type { ClientEvents, EndOptions, MqttClient, PublishOptions } from './client.js';
+export type { EnhancedAuthOptions, ReauthenticateOptions, ReauthenticateResult } from './enhanced-auth.js';
+export { AuthenticationError } from './errors/authentication-error.js';
 export { ConnectionClosedError } from './errors/connection-closed-error.js';
 export { ConnectionRefusedError } from './errors/connection-refused-error.js';
 export { NetworkError } from './errors/network-error.js';
@@ -19,6 +21,7 @@ export type { MessageIterator, MessagesOptions } from './message-iterator.js';
 export { type ConnectOptions, DEFAULT_MAXIMUM_PACKET_SIZE, type WillOptions } from './options.js';
 export type { ReconnectOptions } from './reconnect.js';
 export type { RequestOptions } from './request-response.js';
+export type { AuthChallengeContext } from './session/auth-flow.js';
 export type { ServerLimits } from './session/flow-context.js';
 export {
   type InflightMessage,

@@ -11,6 +11,7 @@ import {
   type UnsubscribeProperties,
 } from '@mqttkit/types';
 import { Connection } from './connection.js';
+import type { ReauthenticateOptions, ReauthenticateResult } from './enhanced-auth.js';
 import { ConnectionClosedError } from './errors/connection-closed-error.js';
 import type { MqttMessage } from './message.js';
 import { MessageIterator, type MessagesOptions } from './message-iterator.js';
@@ -251,6 +252,27 @@ export class MqttClient extends TypedEmitter<ClientEvents> {
       );
     }
     return this.#requester.request(topic, payload, options);
+  }
+
+  /**
+   * Re-authenticates on the open connection (v5 enhanced authentication, section 4.12.1): sends AUTH
+   * 0x19 with the `auth` option's method and `data` (default: what `auth.initialData` gives), answers
+   * the server's challenges with `auth.onChallenge`, and resolves with the server's AUTH 0x00. Other
+   * traffic goes on meanwhile. Rejects with `AuthenticationError` when the server refuses (its
+   * DISCONNECT ends the connection; the client reconnects, authenticating anew), `TimeoutError` after
+   * `timeoutMs` (the connection is given up), or an `MqttError` without the `auth` option, while not
+   * connected, or during another re-authentication.
+   */
+  reauthenticate(data?: Uint8Array, options?: ReauthenticateOptions): Promise<ReauthenticateResult> {
+    if (this.#ending !== undefined || this.#connection.isClosed) return Promise.reject(this.#closedError());
+    const timeoutMs = options?.timeoutMs ?? 30_000;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 2 ** 31 - 1) {
+      return Promise.reject(new RangeError(`timeoutMs must be an integer from 1 to 2147483647`));
+    }
+    if (data !== undefined && !(data instanceof Uint8Array)) {
+      return Promise.reject(new TypeError('re-authentication data must be a Uint8Array'));
+    }
+    return this.#connection.reauthenticate(data, timeoutMs);
   }
 
   /**

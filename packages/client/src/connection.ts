@@ -1,5 +1,6 @@
 import { type ConnackPacket, type DisconnectPacket, type PublishPacket, ReasonCode } from '@mqttkit/types';
 import type { ClientEvents, EndOptions } from './client.js';
+import { EnhancedAuth, type ReauthenticateResult } from './enhanced-auth.js';
 import { ConnectionClosedError } from './errors/connection-closed-error.js';
 import type { ConnectionRefusedError } from './errors/connection-refused-error.js';
 import { NetworkError } from './errors/network-error.js';
@@ -46,6 +47,7 @@ export class Connection {
   readonly #opener: TransportOpener;
   readonly #host: ConnectionHost;
   readonly #backoff: Backoff | undefined;
+  readonly #auth: EnhancedAuth | undefined;
   #status: 'idle' | 'connecting' | 'online' | 'waiting' | 'closed' = 'idle';
   #link: Link | undefined;
   #attemptTimer: ReturnType<typeof setTimeout> | undefined;
@@ -73,6 +75,7 @@ export class Connection {
         ...(options.password === undefined ? {} : { password: options.password }),
         ...(options.will === undefined ? {} : { will: options.will }),
         ...(options.properties === undefined ? {} : { properties: options.properties }),
+        ...(options.auth === undefined ? {} : { authenticationMethod: options.auth.method }),
         maximumPacketSize: options.maximumPacketSize,
         topicAliases: options.topicAliases,
         resubscribe: options.resubscribe,
@@ -87,8 +90,17 @@ export class Connection {
         serverDisconnect: (packet) => this.#onServerDisconnect(packet),
         protocolError: (error) => this.#drop(error, false),
         error: (error) => host.emit('error', error),
+        authChallenge: (data, context, round) => this.#auth?.challenge(data, context, round),
+        reauthenticated: (packet) => this.#auth?.reauthenticated(packet),
       },
     );
+    this.#auth =
+      options.auth === undefined
+        ? undefined
+        : new EnhancedAuth(options.auth, {
+            session: this.session,
+            abandon: (error, reasonCode) => this.#abandon(error, reasonCode),
+          });
   }
 
   /** True once closed for good. */
@@ -116,6 +128,13 @@ export class Connection {
       this.#firstConnect = { resolve, reject };
       this.#startAttempt();
     });
+  }
+
+  /** Re-authenticates on the open connection (see `MqttClient.reauthenticate`). */
+  reauthenticate(data: Uint8Array | undefined, timeoutMs: number): Promise<ReauthenticateResult> {
+    if (this.#auth !== undefined) return this.#auth.reauthenticate(data, timeoutMs);
+    // Without the auth option the session refuses to send any AUTH [MQTT-4.12.0-7].
+    return Promise.reject(this.session.auth.reauthenticate(data));
   }
 
   /** Ends the client (see `MqttClient.end`); pending work is rejected with `error`. */
@@ -159,13 +178,26 @@ export class Connection {
     }, timeoutMs);
     link.open(this.#opener, this.#options.target, abort.signal).then(
       () => {
-        if (this.#link === link) this.session.connect();
-        else link.destroy();
+        if (this.#link !== link) link.destroy();
+        else if (this.#auth === undefined) this.session.connect();
+        else this.#connectWithAuth(link, this.#auth);
       },
       (error: unknown) => {
         if (this.#link !== link) return;
         this.#link = undefined;
         this.#lost(new NetworkError(this.#options.target.url, error), false);
+      },
+    );
+  }
+
+  /** Sends CONNECT once `auth.initialData` is known (a fresh value per attempt); its failure ends the attempt. */
+  #connectWithAuth(link: Link, auth: EnhancedAuth): void {
+    auth.connectData().then(
+      (data) => {
+        if (this.#link === link) this.session.connect(data);
+      },
+      (error: Error) => {
+        if (this.#link === link) this.#drop(error, false);
       },
     );
   }
@@ -190,6 +222,13 @@ export class Connection {
   #onServerDisconnect(packet: DisconnectPacket): void {
     this.#host.emit('disconnect', packet);
     this.#drop(ConnectionClosedError.fromDisconnect(packet), FINAL_DISCONNECTS.has(packet.reasonCode ?? 0));
+  }
+
+  /** Gives the current connection up after telling the server why (DISCONNECT `reasonCode`, v5). */
+  #abandon(error: Error, reasonCode: number): void {
+    if (this.#link === undefined) return;
+    this.session.disconnect(reasonCode);
+    this.#drop(error, false);
   }
 
   /** Closes the current link on our side (after flushing what the session wrote) and handles the loss. */
@@ -221,6 +260,7 @@ export class Connection {
     this.#clearAttempt();
     this.#status = 'waiting';
     this.session.connectionLost();
+    this.#auth?.connectionEnded(error);
     this.#onDrain();
     this.#idleWaiter?.();
     if (this.#ending) return;
@@ -264,6 +304,7 @@ export class Connection {
       ? error
       : new ConnectionClosedError(`the client closed: ${error.message}`, { cause: error });
     this.session.failAll(pendingError);
+    this.#auth?.connectionEnded(pendingError);
     this.#onDrain();
     this.#host.closed(pendingError);
     if (emitError) this.#host.emit('error', error);

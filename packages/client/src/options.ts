@@ -1,5 +1,6 @@
 import { validateTopicName } from '@mqttkit/topic';
 import type { ConnectProperties, ProtocolVersion, QoS, Will, WillProperties } from '@mqttkit/types';
+import type { EnhancedAuthOptions } from './enhanced-auth.js';
 import { type ReconnectOptions, type ResolvedReconnectOptions, resolveReconnect } from './reconnect.js';
 import { type InflightStore, MemoryInflightStore } from './session/inflight-store.js';
 import type { TlsOptions, TransportTarget, WebSocketOptions } from './transports/transport.js';
@@ -34,6 +35,11 @@ export interface ConnectOptions {
    * and `requestResponseInformation: true` (for `request()`) unless given here.
    */
   properties?: ConnectProperties;
+  /**
+   * MQTT 5.0 enhanced authentication (section 4.12): the Authentication Method and the handler that
+   * answers the server's challenges, on every connect and reconnect. Needs `protocolVersion: 5`.
+   */
+  auth?: EnhancedAuthOptions;
   /** Bound on opening the connection and receiving CONNACK, in ms; default 30000. */
   connectTimeoutMs?: number;
   /** Bound on the answer to a keepalive PINGREQ before the connection counts as dead; default min(keepAlive, 30 s). */
@@ -66,6 +72,7 @@ export interface ResolvedOptions {
   readonly will: Will | undefined;
   readonly properties: ConnectProperties | undefined;
   readonly maximumPacketSize: number;
+  readonly auth: EnhancedAuthOptions | undefined;
   readonly connectTimeoutMs: number;
   /** Undefined: derived from the negotiated keepalive. */
   readonly pingTimeoutMs: number | undefined;
@@ -145,6 +152,7 @@ export function resolveOptions(url: string, options: ConnectOptions = {}): Resol
   const password = typeof rawPassword === 'string' ? utf8.encode(rawPassword) : rawPassword;
 
   let properties = options.properties;
+  const auth = resolveAuth(options.auth, protocolVersion, properties);
   const maximumPacketSize = properties?.maximumPacketSize ?? DEFAULT_MAXIMUM_PACKET_SIZE;
   if (protocolVersion === 5) {
     properties = { maximumPacketSize, requestResponseInformation: true, ...properties };
@@ -161,6 +169,7 @@ export function resolveOptions(url: string, options: ConnectOptions = {}): Resol
     will: resolveWill(options.will),
     properties,
     maximumPacketSize,
+    auth,
     connectTimeoutMs,
     pingTimeoutMs,
     reconnect: options.reconnect === false ? false : resolveReconnect(options.reconnect),
@@ -169,6 +178,30 @@ export function resolveOptions(url: string, options: ConnectOptions = {}): Resol
     topicAliases: options.topicAliases ?? true,
     resubscribe: options.resubscribe ?? true,
   };
+}
+
+function resolveAuth(
+  auth: EnhancedAuthOptions | undefined,
+  protocolVersion: ProtocolVersion,
+  properties: ConnectProperties | undefined,
+): EnhancedAuthOptions | undefined {
+  if (properties?.authenticationMethod !== undefined || properties?.authenticationData !== undefined) {
+    // The client must answer the AUTH packets a method brings, so the method comes with its handler.
+    throw new TypeError('set enhanced authentication with the auth option, not in properties');
+  }
+  if (auth === undefined) return undefined;
+  if (protocolVersion !== 5) {
+    throw new TypeError(`auth (enhanced authentication) needs protocolVersion 5, got ${protocolVersion}`);
+  }
+  if (typeof auth.method !== 'string' || auth.method === '') {
+    throw new TypeError('auth.method must be a non-empty string');
+  }
+  if (typeof auth.onChallenge !== 'function') throw new TypeError('auth.onChallenge must be a function');
+  const initial: unknown = auth.initialData;
+  if (initial !== undefined && typeof initial !== 'function' && !(initial instanceof Uint8Array)) {
+    throw new TypeError('auth.initialData must be a Uint8Array or a function');
+  }
+  return auth;
 }
 
 function resolveWill(will: WillOptions | undefined): Will | undefined {

@@ -4,7 +4,7 @@
  * the codec (style guide R14). Lives in test/ so it is never built into dist.
  */
 import { frame, rawConnack } from '@mqttkit/testkit';
-import type { ConnackPacket, DisconnectPacket, MqttError, PublishPacket } from '@mqttkit/types';
+import type { AuthPacket, ConnackPacket, DisconnectPacket, MqttError, PublishPacket } from '@mqttkit/types';
 import { expect } from 'vitest';
 import type { ConnectionRefusedError } from '../src/errors/connection-refused-error.js';
 import {
@@ -22,7 +22,9 @@ export type Recorded =
   | { kind: 'message'; message: PublishPacket }
   | { kind: 'serverDisconnect'; packet: DisconnectPacket }
   | { kind: 'protocolError'; error: MqttError }
-  | { kind: 'error'; error: Error };
+  | { kind: 'error'; error: Error }
+  | { kind: 'authChallenge'; data: Uint8Array | undefined; step: number; round: number }
+  | { kind: 'reauthenticated'; packet: AuthPacket };
 
 /** A session wired to a recorder. */
 export interface Harness {
@@ -47,6 +49,9 @@ export function harness(options: Partial<ClientSessionOptions> = {}): Harness {
     serverDisconnect: (packet) => events.push({ kind: 'serverDisconnect', packet }),
     protocolError: (error) => events.push({ kind: 'protocolError', error }),
     error: (error) => events.push({ kind: 'error', error }),
+    authChallenge: (data, context, round) =>
+      events.push({ kind: 'authChallenge', data, step: context.step, round }),
+    reauthenticated: (packet) => events.push({ kind: 'reauthenticated', packet }),
   };
   const store = new MemoryInflightStore();
   const session = new ClientSession(

@@ -1,5 +1,5 @@
 import { type DisconnectPacket, MqttError, ReasonCode } from '@mqttkit/types';
-import { describeReason, errorCodeFor, hasMarker, mark } from './reason.js';
+import { describeDisconnect, errorCodeFor, hasMarker, mark } from './reason.js';
 
 const MARKER = Symbol.for('@mqttkit/client/ConnectionClosedError');
 
@@ -21,13 +21,9 @@ export class ConnectionClosedError extends MqttError {
 
   /** The error for a server DISCONNECT packet, naming its reason and reason string. */
   static fromDisconnect(packet: DisconnectPacket): ConnectionClosedError {
-    const reasonString = packet.properties?.reasonString;
-    return new ConnectionClosedError(
-      `the server closed the connection: ${describeReason(packet.reasonCode ?? 0)}${
-        reasonString === undefined ? '' : `: ${reasonString}`
-      }`,
-      { disconnect: packet },
-    );
+    return new ConnectionClosedError(`the server closed the connection: ${describeDisconnect(packet)}`, {
+      disconnect: packet,
+    });
   }
 
   /** True for any `ConnectionClosedError`, including one from another copy of this package. */

@@ -1,4 +1,10 @@
-import { CONNECT_RETURN_CODE_TEXT, MqttErrorCode, REASON_CODE_TEXT, ReasonCode } from '@mqttkit/types';
+import {
+  CONNECT_RETURN_CODE_TEXT,
+  type DisconnectPacket,
+  MqttErrorCode,
+  REASON_CODE_TEXT,
+  ReasonCode,
+} from '@mqttkit/types';
 
 /** Reason code → stable error code, the inverse of `MqttErrorCode` (built once). */
 const CODE_BY_REASON: ReadonlyMap<number, MqttErrorCode> = new Map(
@@ -14,6 +20,12 @@ export function errorCodeFor(reasonCode: number): MqttErrorCode {
 export function describeReason(reasonCode: number): string {
   const text = REASON_CODE_TEXT[reasonCode] ?? 'Unknown reason code';
   return `${text} (0x${reasonCode.toString(16).padStart(2, '0')})`;
+}
+
+/** `Not authorized (0x87): bad token`: a DISCONNECT's reason code and Reason String, for messages. */
+export function describeDisconnect(packet: DisconnectPacket): string {
+  const reasonString = packet.properties?.reasonString;
+  return `${describeReason(packet.reasonCode ?? 0)}${reasonString === undefined ? '' : `: ${reasonString}`}`;
 }
 
 /**

@@ -4,12 +4,13 @@ import { hasMarker, mark } from './reason.js';
 const MARKER = Symbol.for('@mqttkit/client/TimeoutError');
 
 /** What was being waited for when a `TimeoutError` struck. */
-export type TimeoutOperation = 'connect' | 'keepalive' | 'request' | 'end';
+export type TimeoutOperation = 'connect' | 'keepalive' | 'request' | 'reauthenticate' | 'end';
 
 /**
  * Something did not happen in time: the connection and CONNACK (`connect`), a PINGRESP (`keepalive`,
- * code KEEP_ALIVE_TIMEOUT), a response (`request`). Other operations use UNSPECIFIED_ERROR as their code,
- * since MQTT has no reason code for a client-side timeout.
+ * code KEEP_ALIVE_TIMEOUT), a response (`request`), the end of a re-authentication (`reauthenticate`).
+ * Other operations use UNSPECIFIED_ERROR as their code, since MQTT has no reason code for a
+ * client-side timeout.
  */
 export class TimeoutError extends MqttError {
   /** The operation that timed out. */
@@ -39,5 +40,6 @@ const DESCRIPTION: Readonly<Record<TimeoutOperation, string>> = {
   connect: 'no CONNACK',
   keepalive: 'no answer to PINGREQ (the connection looks dead)',
   request: 'no response',
+  reauthenticate: 'no answer to re-authentication',
   end: 'the connection did not finish closing',
 };

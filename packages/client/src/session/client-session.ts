@@ -20,7 +20,8 @@ import {
 } from '@mqttkit/types';
 import type { ConnectionRefusedError } from '../errors/connection-refused-error.js';
 import { connectionRefused } from '../errors/not-authorized-error.js';
-import type { FlowContext, ServerLimits } from './flow-context.js';
+import { AuthFlow, type AuthFlowOutput } from './auth-flow.js';
+import { type FlowContext, type ServerLimits, serverLimits } from './flow-context.js';
 import { InboundFlows } from './inbound-flows.js';
 import type { InflightMessage, InflightStore } from './inflight-store.js';
 import { OutboundFlows } from './outbound-flows.js';
@@ -40,6 +41,8 @@ export interface ClientSessionOptions {
   will?: Will;
   /** v5 CONNECT properties as sent; Receive Maximum and Topic Alias Maximum also bound what the server sends. */
   properties?: ConnectProperties;
+  /** v5 enhanced authentication: the Authentication Method sent in CONNECT and in every AUTH. */
+  authenticationMethod?: string;
   /** The largest packet accepted from the server (the decoder's limit). */
   maximumPacketSize: number;
   /** Use outbound topic aliases when the server allows them (v5). */
@@ -55,7 +58,7 @@ export interface ClientSessionOptions {
 }
 
 /** What the session produces; the client facade implements it (tests record it). */
-export interface SessionOutput {
+export interface SessionOutput extends AuthFlowOutput {
   /** An encoded packet to write, in order. */
   write(frame: Uint8Array): void;
   /** CONNACK accepted: the session is online (resends and queued packets are already written). */
@@ -98,6 +101,7 @@ export class ClientSession {
   readonly #outbound: OutboundFlows;
   readonly #inbound: InboundFlows;
   readonly #book: SubscriptionBook;
+  readonly #auth: AuthFlow;
   #state: SessionState = 'offline';
   #clientId: string;
   #keepAlive: number;
@@ -131,6 +135,7 @@ export class ClientSession {
       ids,
       () => this.#limits?.maximumPacketSize ?? Number.POSITIVE_INFINITY,
     );
+    this.#auth = new AuthFlow(ctx, options.authenticationMethod, output);
   }
 
   /** `offline`, `connecting` or `online`. */
@@ -178,6 +183,11 @@ export class ClientSession {
     return this.#outbound.inflightCount === 0 && this.#outbound.queueLength === 0 && this.#book.isIdle;
   }
 
+  /** Enhanced authentication (v5): answers to the server's challenges, re-authentication. */
+  get auth(): AuthFlow {
+    return this.#auth;
+  }
+
   /** True when a QoS 0 publish would be written now rather than queued: the facade's cheap path. */
   get canSendNow(): boolean {
     return this.#outbound.canSendNow;
@@ -188,8 +198,11 @@ export class ClientSession {
     this.#outbound.restore(messages);
   }
 
-  /** A new connection is open: writes CONNECT and waits for CONNACK. */
-  connect(): void {
+  /**
+   * A new connection is open: writes CONNECT and waits for CONNACK. `authenticationData` goes into
+   * CONNECT with the Authentication Method (enhanced authentication).
+   */
+  connect(authenticationData?: Uint8Array): void {
     const o = this.#options;
     this.#state = 'connecting';
     this.#decoder = new Decoder({
@@ -208,7 +221,8 @@ export class ClientSession {
     if (o.will !== undefined) packet.will = o.will;
     if (o.username !== undefined) packet.username = o.username;
     if (o.password !== undefined) packet.password = o.password;
-    if (this.#version === 5 && o.properties !== undefined) packet.properties = o.properties;
+    const properties = this.#auth.connecting(o.properties, authenticationData);
+    if (this.#version === 5 && properties !== undefined) packet.properties = properties;
     this.#out.write(encode(packet, this.#version));
   }
 
@@ -229,8 +243,8 @@ export class ClientSession {
   /** Handles one decoded packet from the server. */
   handlePacket(packet: Packet): void {
     if (this.#state === 'offline') return;
-    if (this.#state === 'connecting' && packet.type !== 'connack') {
-      // [MQTT-3.2.0-1] The first packet from the server is CONNACK.
+    if (this.#state === 'connecting' && packet.type !== 'connack' && packet.type !== 'auth') {
+      // [MQTT-3.2.0-1] The first packet from the server is CONNACK, or AUTH (5.0).
       this.#protocolError(
         new MqttError('PROTOCOL_ERROR', `expected CONNACK, got ${packet.type.toUpperCase()}`),
       );
@@ -267,8 +281,11 @@ export class ClientSession {
         this.#goOffline();
         this.#out.serverDisconnect(packet);
         break;
+      case 'auth':
+        this.#auth.onAuth(packet);
+        break;
       default:
-        // AUTH (enhanced authentication) is not supported; the decoder already rejects client-bound types.
+        // The decoder already rejects the types only a client sends; this is a safety net.
         this.#protocolError(
           new MqttError('PROTOCOL_ERROR', `unexpected ${packet.type.toUpperCase()} from the server`),
         );
@@ -309,9 +326,12 @@ export class ClientSession {
     if (this.#state === 'online') this.#out.write(PINGREQ);
   }
 
-  /** Writes DISCONNECT (with reason and properties in v5) and goes offline; the facade closes the transport. */
+  /**
+   * Writes DISCONNECT (with reason and properties in v5) and goes offline; the facade closes the
+   * transport. Before CONNACK too: a client abandoning enhanced authentication may [MQTT-3.1.2-30].
+   */
   disconnect(reasonCode = 0, properties?: DisconnectProperties): void {
-    if (this.#state === 'online') {
+    if (this.#state !== 'offline') {
       const packet: DisconnectPacket = { type: 'disconnect' };
       if (this.#version === 5) {
         if (reasonCode !== 0) packet.reasonCode = reasonCode as DisconnectReasonCode;
@@ -336,6 +356,7 @@ export class ClientSession {
 
   #goOffline(): void {
     this.#state = 'offline';
+    this.#auth.connectionLost();
     this.#decoder = undefined;
     this.#outbound.offline();
     this.#book.connectionLost();
@@ -351,19 +372,18 @@ export class ClientSession {
       this.#out.refused(connectionRefused(packet, this.#version));
       return;
     }
+    const authError = this.#auth.accepted(packet);
+    if (authError !== undefined) {
+      this.#protocolError(authError);
+      return;
+    }
     if (this.#options.clean && packet.sessionPresent) {
       // [MQTT-3.2.2-4] (5.0; 3.1.1: [MQTT-3.2.2-1]) A clean start cannot find a session.
       this.#protocolError(new MqttError('PROTOCOL_ERROR', 'CONNACK has Session Present after a clean start'));
       return;
     }
     const p = packet.properties;
-    const limits: ServerLimits = {
-      receiveMaximum: p?.receiveMaximum ?? 65535,
-      maximumPacketSize: p?.maximumPacketSize ?? Number.POSITIVE_INFINITY,
-      maximumQoS: p?.maximumQoS ?? 2,
-      retainAvailable: p?.retainAvailable ?? true,
-      topicAliasMaximum: p?.topicAliasMaximum ?? 0,
-    };
+    const limits = serverLimits(p);
     if (p?.assignedClientIdentifier !== undefined) this.#clientId = p.assignedClientIdentifier;
     if (p?.serverKeepAlive !== undefined) this.#keepAlive = p.serverKeepAlive;
     this.#limits = limits;

@@ -1,4 +1,4 @@
-import { MqttError, type ProtocolVersion, type QoS } from '@mqttkit/types';
+import { type ConnackProperties, MqttError, type ProtocolVersion, type QoS } from '@mqttkit/types';
 
 /** What the session's flow helpers share: the version, where packets and problems go. */
 export interface FlowContext {
@@ -21,6 +21,17 @@ export interface ServerLimits {
   readonly retainAvailable: boolean;
   /** Topic aliases the client may use (0: none). */
   readonly topicAliasMaximum: number;
+}
+
+/** The limits a CONNACK's properties announce, with the spec's defaults for those absent (and for 3.x). */
+export function serverLimits(p: ConnackProperties | undefined): ServerLimits {
+  return {
+    receiveMaximum: p?.receiveMaximum ?? 65535,
+    maximumPacketSize: p?.maximumPacketSize ?? Number.POSITIVE_INFINITY,
+    maximumQoS: p?.maximumQoS ?? 2,
+    retainAvailable: p?.retainAvailable ?? true,
+    topicAliasMaximum: p?.topicAliasMaximum ?? 0,
+  };
 }
 
 /** A thrown value as an `MqttError` (the codec throws MqttError for rule breaks, TypeError for bad arguments). */
