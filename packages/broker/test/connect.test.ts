@@ -456,6 +456,29 @@ describe('will flags and will topic', () => {
     });
   }
 
+  for (const topic of ['$SYS', '$SYS/broker/uptime']) {
+    it(`4.7.2: a will on "${topic}" is refused as not authorized (3.1.1 return code 5, 5.0 0x87) and never published`, async () => {
+      await using broker = await startBroker();
+      await using watcher = await RawClient.connect(broker.port);
+      await watcher.send(rawConnect({ protocolVersion: 4, clientId: 'sys-watch' }));
+      await watcher.expectFrame({ type: 2 });
+      await watcher.send(rawSubscribe(1, [{ filter: '$SYS/#', qos: 0 }], 4));
+      await watcher.expectFrame({ type: 9 });
+      const will = { topic, payload: 'forged', qos: 1, retain: true };
+      for (const [version, code] of [
+        [4, 5],
+        [5, 0x87],
+      ] as const) {
+        await using client = await RawClient.connect(broker.port);
+        await client.send(rawConnect({ protocolVersion: version, clientId: `sys-will-${version}`, will }));
+        expect(parseConnack(await client.expectFrame({ type: 2 }), version).code).toBe(code);
+        await client.expectClose();
+      }
+      // The refused connections closed without DISCONNECT: had a will been kept, it would be out now.
+      await watcher.expectNoFrame(300);
+    });
+  }
+
   it('[MQTT-3.2.2-12] 5.0: a will QoS above limits.maximumQoS gets CONNACK 0x9B', async () => {
     await using broker = await startBroker({ limits: { maximumQoS: 1 } });
     await using client = await RawClient.connect(broker.port);

@@ -5,6 +5,7 @@ import type { AuthenticateResult } from '../hooks/hook.js';
 import { isPromise } from '../hooks/hook-registry.js';
 import { startEnhancedAuth } from './auth-flow.js';
 import type { Connection } from './connection.js';
+import { isSysTopic } from './inbound-publish.js';
 import { InboundTopicAliases, OutboundTopicAliases } from './topic-aliases.js';
 
 /** Longest client id MQTT 3.1 allows [MQTT 3.1, section 3.1 "Client Identifier"]. */
@@ -124,6 +125,12 @@ function checkConnect(conn: Connection, packet: ConnectPacket): MqttError | unde
       return version === 5
         ? invalid
         : new MqttError('PROTOCOL_ERROR', `invalid will topic: ${invalid.message}`);
+    }
+    if (isSysTopic(will.topic)) {
+      // A will is a publication by the client, and clients may not publish into the broker's $SYS
+      // tree (a retained will there would stand in for the broker's own values); as Mosquitto does,
+      // refuse the CONNECT as not authorized.
+      return new MqttError('NOT_AUTHORIZED', 'a will may not be published under $SYS');
     }
     if (will.qos > limits.maximumQoS) {
       // [MQTT-3.2.2-12]: a will QoS above Maximum QoS is refused with 0x9B.

@@ -267,7 +267,8 @@ function forwardedProperties(properties: PublishProperties): ForwardedProperties
   return undefined;
 }
 
-function isSysTopic(topic: string): boolean {
+/** True for `$SYS` and topics under `$SYS/`: the broker's own tree, which clients may not publish into. */
+export function isSysTopic(topic: string): boolean {
   return topic.startsWith('$SYS') && (topic.length === 4 || topic.charCodeAt(4) === 0x2f);
 }
 
