@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { MemoryStore, type SessionStore } from '@mqttkit/session-store';
+import { validateTopicName } from '@mqttkit/topic';
 import { type MessageProperties, type QoS, ReasonCode } from '@mqttkit/types';
 import type { BrokerCore } from './broker-core.js';
 import { type Clock, systemClock } from './clock.js';
@@ -33,7 +34,7 @@ export interface BrokerOptions {
   clock?: Clock;
   /** Response Information for v5 clients that request it: a fixed prefix or a function of the client id. */
   responseInformation?: string | ((clientId: string) => string | undefined);
-  /** Version reported in logs and `$SYS`. */
+  /** The embedding application's version, readable as `broker.version` (mqttkit-broker puts it in `$SYS`). */
   version?: string;
 }
 
@@ -200,8 +201,18 @@ export class Broker implements BrokerCore {
     this.listeners.add(listener);
   }
 
-  /** Publish a message from the broker itself, routed like any client's. */
+  /**
+   * Publish a message from the broker itself (or the embedding application), routed like any client's.
+   * No hook is asked and `$SYS` is allowed: the caller is trusted. The topic must still be a valid
+   * topic name within the broker's limits, or subscribers would receive a PUBLISH they must treat as
+   * a protocol error; an invalid one throws a TypeError. Returns how many sessions it was delivered to.
+   */
   publish(input: BrokerMessage): number {
+    const invalid = validateTopicName(input.topic, {
+      maximumLength: this.limits.maximumTopicLength,
+      maximumLevels: this.limits.maximumTopicLevels,
+    });
+    if (invalid !== undefined) throw new TypeError(`broker.publish: ${invalid.message}`);
     const payload = typeof input.payload === 'string' ? encoder.encode(input.payload) : input.payload;
     const { messageExpiryInterval, ...rest } = input.properties ?? {};
     const expiresAt =

@@ -166,8 +166,10 @@ function requireRange(limits: BrokerLimits, key: NumericLimit, min: number, max:
 }
 
 /**
- * The limits a listener may set for its own connections (`ListenerLimits`); the others are broker-wide:
- * they govern sessions, which outlive connections and may move between listeners, or shared stores.
+ * The limits a listener may set for its own connections (`ListenerLimits`): what is checked on a
+ * connection's packets, or capped when a client connects through it (its Session Expiry, its number of
+ * subscriptions). The others are broker-wide: they size state shared by every listener (queues of
+ * offline sessions, the connection count, the retained store) or the store itself.
  */
 export const LISTENER_LIMIT_KEYS = [
   'maximumPacketSize',

@@ -649,11 +649,25 @@ describe('authentication hook', () => {
     await using _a = v5.client;
     expect(v5.connack.code).toBeGreaterThanOrEqual(0x80);
     await v5.client.expectClose();
-    await using v4 = await RawClient.connect(broker.port);
-    await v4.send(rawConnect({ protocolVersion: 4, clientId: 'odd4' }));
-    const frames = await v4.expectClose().then(() => v4.received);
-    expect(frames.every((f) => f.type !== 2 || f.body[1] !== 0)).toBe(true);
+    const v4 = await rawConnectWithAck(broker.port, { protocolVersion: 4, clientId: 'odd4' });
+    await using _b = v4.client;
+    expect(v4.connack.code).toBe(0x05);
+    await v4.client.expectClose();
   });
+
+  for (const deny of [0x80, 0x83, 0x99]) {
+    it(`[MQTT-3.2.2-5] a deny with 0x${deny.toString(16)}, which 3.1.1 has no return code for, is CONNACK 0x05 (not authorized) for 3.1.1 and the code itself for 5.0`, async () => {
+      await using broker = await startBroker({ hooks: [{ id: 'deny', authenticate: () => ({ deny }) }] });
+      const v4 = await rawConnectWithAck(broker.port, { protocolVersion: 4, clientId: 'deny4' });
+      await using _a = v4.client;
+      expect(v4.connack.code).toBe(0x05);
+      await v4.client.expectClose();
+      const v5 = await rawConnectWithAck(broker.port, { protocolVersion: 5, clientId: 'deny5' });
+      await using _b = v5.client;
+      expect(v5.connack.code).toBe(deny);
+      await v5.client.expectClose();
+    });
+  }
 
   it('[MQTT-3.1.4-5] data sent after a refused CONNECT is not processed', async () => {
     const events = new EventRecorder();

@@ -89,3 +89,30 @@ describe('$ topics', () => {
     await wild.expectNoFrame(200);
   });
 });
+
+describe('broker.publish (the embedding application)', () => {
+  it('may publish into $SYS (it is trusted), and a subscriber gets it', async () => {
+    await using broker = await startBroker();
+    await using watcher = await connect(broker.port, 5, 'watcher');
+    await subscribe(watcher, 5, [{ filter: '$SYS/#', qos: 0 }]);
+    expect(broker.broker.publish({ topic: '$SYS/app/state', payload: 'up' })).toBe(1);
+    expect(text(await nextPublish(watcher, 5))).toBe('up');
+  });
+
+  it.each(['a/+', 'a/#', '', 'nul\u0000here'])(
+    '[MQTT-3.3.2-2] [MQTT-4.7.3-1] an invalid topic name %j throws a TypeError and reaches nobody',
+    async (topic) => {
+      await using broker = await startBroker();
+      await using watcher = await connect(broker.port, 5, 'watcher');
+      await subscribe(watcher, 5, [{ filter: '#', qos: 0 }]);
+      expect(() => broker.broker.publish({ topic, payload: 'x' })).toThrow(TypeError);
+      await watcher.expectNoFrame(200);
+    },
+  );
+
+  it('a topic longer than limits.maximumTopicLength throws', async () => {
+    await using broker = await startBroker({ limits: { maximumTopicLength: 8 } });
+    expect(() => broker.broker.publish({ topic: 'a/b/c/d/e/f', payload: 'x' })).toThrow(TypeError);
+    expect(broker.broker.publish({ topic: 'a/b', payload: 'x' })).toBe(0);
+  });
+});

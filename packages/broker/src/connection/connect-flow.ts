@@ -5,6 +5,7 @@ import type { AuthenticateResult } from '../hooks/hook.js';
 import { isPromise } from '../hooks/hook-registry.js';
 import { startEnhancedAuth } from './auth-flow.js';
 import type { Connection } from './connection.js';
+import { connectReturnCodeFor } from './error-answer.js';
 import { isSysTopic } from './inbound-publish.js';
 import { InboundTopicAliases, OutboundTopicAliases } from './topic-aliases.js';
 
@@ -69,9 +70,13 @@ function applyAuthentication(conn: Connection, packet: ConnectPacket, result: Au
     return;
   }
   // Denied: a user name that did not check out is a bad credential, no user name is not authorized.
+  // A hook's own code that 3.1.1 has no return code for is "not authorized" there: a refusal a 3.x
+  // client can read, rather than a socket closed without CONNACK.
   const code =
     typeof result === 'object'
-      ? result.deny
+      ? conn.protocolVersion === 5 || connectReturnCodeFor(result.deny) !== undefined
+        ? result.deny
+        : ReasonCode.NotAuthorized
       : packet.username !== undefined
         ? ReasonCode.BadUserNameOrPassword
         : ReasonCode.NotAuthorized;
