@@ -362,6 +362,19 @@ describe('client identifier', () => {
   });
 });
 
+/** CONNECT with `clientId`: the CONNACK carries `code` (a 3.x return code or a v5 reason code), then the socket closes. */
+async function expectRefusedWith(
+  port: number,
+  version: 4 | 5,
+  clientId: string,
+  code: number,
+): Promise<void> {
+  const { client, connack } = await rawConnectWithAck(port, { protocolVersion: version, clientId });
+  await using _ = client;
+  expect(connack.code).toBe(code);
+  await client.expectClose();
+}
+
 describe('will flags and will topic', () => {
   /** A 3.1.1 or 5.0 CONNECT body with `flags` written as given and nothing after the client id. */
   const connectWithFlags = (version: 4 | 5, flags: number) =>
@@ -637,10 +650,7 @@ describe('authentication hook', () => {
     expect(v5.connack.code).toBe(0x8a);
     expect(propertyOf(v5.connack.properties, 0x1f)).toBe('banned here');
     await v5.client.expectClose();
-    const v4 = await rawConnectWithAck(broker.port, { protocolVersion: 4, clientId: 'banned4' });
-    await using _b = v4.client;
-    expect(v4.connack.code).toBe(0x05);
-    await v4.client.expectClose();
+    await expectRefusedWith(broker.port, 4, 'banned4', 0x05);
   });
 
   it('a hook that denies with a success code still refuses (0x87 / 0x05), never a CONNACK 0 followed by a close', async () => {
@@ -649,23 +659,14 @@ describe('authentication hook', () => {
     await using _a = v5.client;
     expect(v5.connack.code).toBeGreaterThanOrEqual(0x80);
     await v5.client.expectClose();
-    const v4 = await rawConnectWithAck(broker.port, { protocolVersion: 4, clientId: 'odd4' });
-    await using _b = v4.client;
-    expect(v4.connack.code).toBe(0x05);
-    await v4.client.expectClose();
+    await expectRefusedWith(broker.port, 4, 'odd4', 0x05);
   });
 
   for (const deny of [0x80, 0x83, 0x99]) {
     it(`[MQTT-3.2.2-5] a deny with 0x${deny.toString(16)}, which 3.1.1 has no return code for, is CONNACK 0x05 (not authorized) for 3.1.1 and the code itself for 5.0`, async () => {
       await using broker = await startBroker({ hooks: [{ id: 'deny', authenticate: () => ({ deny }) }] });
-      const v4 = await rawConnectWithAck(broker.port, { protocolVersion: 4, clientId: 'deny4' });
-      await using _a = v4.client;
-      expect(v4.connack.code).toBe(0x05);
-      await v4.client.expectClose();
-      const v5 = await rawConnectWithAck(broker.port, { protocolVersion: 5, clientId: 'deny5' });
-      await using _b = v5.client;
-      expect(v5.connack.code).toBe(deny);
-      await v5.client.expectClose();
+      await expectRefusedWith(broker.port, 4, 'deny4', 0x05);
+      await expectRefusedWith(broker.port, 5, 'deny5', deny);
     });
   }
 
